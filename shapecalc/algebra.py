@@ -1,0 +1,105 @@
+"""Integer arithmetic that stays plain ``int`` whenever a value is known.
+
+A dimension, a parameter count or a MAC count is an ``int`` on the numeric path. Only when
+a spec leaves a name unbound does a value become a sympy expression, and only then is sympy
+imported (``shapecalc.symbolic``). Every layer rule does its arithmetic through the helpers
+here, so the same rule serves numbers and symbols.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any, Iterable
+
+Value = Any  # int | Fraction | sympy.Expr
+
+
+def is_number(value: Value) -> bool:
+    return isinstance(value, (int, Fraction)) and not isinstance(value, bool)
+
+
+def is_symbolic(value: Value) -> bool:
+    return not isinstance(value, (int, float, Fraction, str, type(None), tuple))
+
+
+def _sympy():
+    from shapecalc import symbolic
+
+    return symbolic
+
+
+def floordiv(a: Value, b: Value) -> Value:
+    if type(a) is int and type(b) is int:
+        return a // b
+    return _sympy().floor_div(a, b)
+
+
+def ceildiv(a: Value, b: Value) -> Value:
+    if type(a) is int and type(b) is int:
+        return -(-a // b)
+    return _sympy().ceil_div(a, b)
+
+
+def divide(a: Value, b: Value) -> Value:
+    """Exact division: an int when it divides, a Fraction otherwise."""
+    if type(a) is int and type(b) is int:
+        q = Fraction(a, b)
+        return q.numerator if q.denominator == 1 else q
+    if is_number(a) and is_number(b):
+        return Fraction(a) / Fraction(b)
+    return _sympy().divide(a, b)
+
+
+def maximum(a: Value, b: Value) -> Value:
+    if is_number(a) and is_number(b):
+        return max(a, b)
+    return _sympy().maximum(a, b)
+
+
+def minimum(a: Value, b: Value) -> Value:
+    if is_number(a) and is_number(b):
+        return min(a, b)
+    return _sympy().minimum(a, b)
+
+
+def product(values: Iterable[Value]) -> Value:
+    result: Value = 1
+    for v in values:
+        result = result * v
+    return result
+
+
+def total(values: Iterable[Value]) -> Value:
+    numbers = 0
+    symbols = []
+    for v in values:
+        if is_number(v):
+            numbers += v
+        else:
+            symbols.append(v)
+    if not symbols:
+        return numbers
+    return _sympy().add(numbers, *symbols)
+
+
+def truth(condition: Any) -> bool | None:
+    """True or False when the condition is decided, None when it depends on symbols."""
+    if isinstance(condition, bool):
+        return condition
+    return _sympy().decide(condition)
+
+
+def show(value: Value) -> str:
+    """A value as a person reads it: 1,234 for numbers, sympy's notation for expressions."""
+    if value is None:
+        return "None"
+    if type(value) is int:
+        return f"{value:,}"
+    if isinstance(value, Fraction):
+        return str(value)
+    return str(value)
+
+
+def show_shape(shape: tuple) -> str:
+    inner = ", ".join(show(d).replace(",", "") if type(d) is int else show(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"

@@ -1,0 +1,121 @@
+"""The command line: a thin shell over the library. Exit 0 ok, 1 invalid spec or network,
+2 usage error."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from shapecalc import __version__
+from shapecalc.errors import SpecError
+
+COUNTING_HELP = (
+    "Columns: Params = trainable + non-trainable parameters (PyTorch buffers such as "
+    "BatchNorm running statistics are listed apart); MACs = multiply-accumulates of "
+    "convolutions, matmuls, linear, recurrent and attention layers (bias, norms, "
+    "activations and pooling count 0); FLOPs = 2 x MACs, as "
+    "torch.utils.flop_counter.FlopCounterMode counts them. Keras MACs are per sample."
+)
+
+
+def _bindings(values: tuple[str, ...]) -> dict:
+    from shapecalc.spec.evaluate import Evaluator
+    from shapecalc.spec.reader import read_spec
+    from shapecalc.spec.syntax import Let
+
+    bindings: dict = {}
+    for item in values:
+        name, sep, expr = item.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        try:
+            stmt = read_spec(f"let {name.strip()} = {expr}", "--set").statements[0]
+            assert isinstance(stmt, Let)
+            bindings[stmt.name] = Evaluator(bindings)(stmt.value)
+        except SpecError as error:
+            raise click.BadParameter(f"{item!r}: {error.message}", param_hint="--set")
+    return bindings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="shapecalc")
+def main() -> None:
+    """Shapes, parameters, MACs/FLOPs and receptive fields of neural networks, exactly,
+    in PyTorch and Keras conventions, without installing a framework."""
+
+
+@main.command(epilog=COUNTING_HELP)
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json", "csv"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--convention", type=click.Choice(["pytorch", "keras"]),
+              help="Override the spec's `convention:` line.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...]) -> None:
+    """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
+    from shapecalc import analyze_text
+    from shapecalc.render import renderer
+
+    bindings = _bindings(sets)
+    text = sys.stdin.read() if spec == "-" else _read(spec)
+    try:
+        report = analyze_text(text, path=spec, convention=convention, bindings=bindings)
+    except SpecError as error:
+        _fail(error, fmt)
+    click.echo(renderer(fmt)(report), nl=False)
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except UnicodeDecodeError as error:
+        raise click.FileError(path, hint=f"not UTF-8 text ({error.reason})")
+    except OSError as error:
+        raise click.FileError(path, hint=error.strerror)
+
+
+def _fail(error: SpecError, fmt: str) -> None:
+    if fmt == "json":
+        import json
+
+        from shapecalc.render.json_ import error_object
+
+        click.echo(json.dumps({"errors": [error_object(error)]}, indent=2))
+    click.echo(str(error), err=True)
+    sys.exit(1)
+
+
+@main.command("layers")
+@click.argument("name", required=False)
+@click.option("--convention", type=click.Choice(["pytorch", "keras"]),
+              help="Only this framework's layers.")
+def layers_command(name: str | None, convention: str | None) -> None:
+    """List the supported layers, or show one layer's arguments and defaults."""
+    from shapecalc.layers import REGISTRY
+    from shapecalc.layers.base import FRAMEWORK_TITLE, REQUIRED
+
+    rules = sorted({id(r): r for r in REGISTRY.values()}.values(),
+                   key=lambda r: (r.framework, r.family, r.name))
+    if convention:
+        rules = [r for r in rules if r.framework == convention]
+    if name:
+        rules = [r for r in rules if name.lower() in {n.lower() for n in (r.name, *r.aliases)}]
+        if not rules:
+            raise click.BadParameter(f"no layer named {name!r}", param_hint="NAME")
+        for rule in rules:
+            click.echo(f"{FRAMEWORK_TITLE[rule.framework]} {rule.name}"
+                       + (f" (aliases: {', '.join(rule.aliases)})" if rule.aliases else ""))
+            for arg, default in rule.signature.positional + rule.signature.keyword_only:
+                shown = "required" if default is REQUIRED else f"default {default!r}"
+                click.echo(f"  {arg}: {shown}")
+        return
+    for rule in rules:
+        aliases = f"  (also {', '.join(rule.aliases)})" if rule.aliases else ""
+        click.echo(f"{rule.framework:8} {rule.family:12} {rule.name}{aliases}")

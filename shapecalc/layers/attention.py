@@ -1,0 +1,3 @@
+"""Multi-head attention (PyTorch nn.MultiheadAttention, Keras MultiHeadAttention)."""
+
+from __future__ import annotations

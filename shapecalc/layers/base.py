@@ -1,0 +1,311 @@
+"""What every layer family builds on: signatures, argument access, results, the registry.
+
+A layer rule is a small pure function ``rule(call, x) -> LayerResult``: ``call`` gives the
+constructor's arguments, bound exactly as the framework binds them (positional order,
+keyword names, defaults), and ``x`` is the input shape (a tuple of ints or symbolic
+values; Keras' batch dimension is ``None``). The rule raises the framework's refusals
+through ``call.fail`` / ``call.require``, in words and with the numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, NoReturn
+
+from shapecalc import algebra
+from shapecalc.algebra import Value
+from shapecalc.errors import LayerError, Span
+from shapecalc.spec.evaluate import Reference
+
+PYTORCH = "pytorch"
+KERAS = "keras"
+FRAMEWORK_TITLE = {PYTORCH: "PyTorch", KERAS: "Keras"}
+
+REQUIRED = object()
+
+# Keyword arguments every Keras layer accepts through **kwargs (keras.layers.Layer).
+KERAS_BASE_KWARGS = {
+    "name": None, "dtype": None, "trainable": True, "autocast": True,
+    "activity_regularizer": None, "input_shape": None, "input_dim": None,
+    "batch_input_shape": None, "batch_size": None, "weights": None,
+}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A constructor signature: positional-or-keyword parameters in order, then
+    keyword-only ones, each with its default (``REQUIRED`` when it has none)."""
+
+    name: str
+    positional: tuple[tuple[str, object], ...]
+    keyword_only: tuple[tuple[str, object], ...] = ()
+
+    def defaults(self) -> dict[str, object]:
+        return dict(self.positional + self.keyword_only)
+
+
+def signature(name: str, *required: str, keyword_only: dict | None = None,
+              **defaults: object) -> Signature:
+    """``signature("Conv2d", "in_channels", "out_channels", "kernel_size", stride=1, ...)``."""
+    positional = tuple((r, REQUIRED) for r in required) + tuple(defaults.items())
+    return Signature(name, positional, tuple((keyword_only or {}).items()))
+
+
+def keras_signature(name: str, *required: str, **defaults: object) -> Signature:
+    """A Keras layer: its own parameters plus the base layer's keyword arguments."""
+    return signature(name, *required, keyword_only=KERAS_BASE_KWARGS, **defaults)
+
+
+@dataclass(frozen=True)
+class Argument:
+    value: object
+    span: Span | None  # None for a default
+    given: bool
+
+
+# -- what a rule returns ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """How a sliding-window layer changes the receptive field, per spatial axis:
+    effective kernel, stride and left padding (a transposed conv has a fractional stride)."""
+
+    kernels: tuple
+    strides: tuple
+    paddings: tuple
+
+
+KEEP = "keep"      # elementwise, norms, channel mixing: the field does not change
+GLOBAL = "global"  # the output mixes every position of the input
+
+
+@dataclass(frozen=True)
+class LayerResult:
+    shape: tuple
+    trainable: Value = 0
+    non_trainable: Value = 0
+    buffers: Value = 0
+    macs: Value = 0
+    receptive: Window | str = KEEP
+    conditions: tuple[str, ...] = ()
+
+
+# -- the arguments of one constructor call --------------------------------------------------
+
+
+class Call:
+    """The bound arguments of one layer constructor, with the helpers rules use to read
+    and validate them. Errors point at the argument when it was written, else at the
+    whole constructor."""
+
+    def __init__(self, rule: LayerRule, arguments: dict[str, Argument], span: Span | None,
+                 source: str, layer_index: int | None = None) -> None:
+        self.rule = rule
+        self.arguments = arguments
+        self.span = span
+        self.source = source
+        self.layer_index = layer_index
+        self.conditions: list[str] = []
+
+    @property
+    def framework(self) -> str:
+        return self.rule.framework
+
+    @property
+    def name(self) -> str:
+        return self.rule.name
+
+    def given(self, name: str) -> bool:
+        return self.arguments[name].given
+
+    def __getitem__(self, name: str) -> object:
+        return self.arguments[name].value
+
+    # -- errors -------------------------------------------------------------------------
+
+    def fail(self, message: str, at: str | None = None) -> NoReturn:
+        span = self.span
+        if at is not None and at in self.arguments and self.arguments[at].span is not None:
+            span = self.arguments[at].span
+        prefix = f"layer {self.layer_index} " if self.layer_index is not None else ""
+        raise LayerError(f"{prefix}`{self.source}`: {message}", span,
+                         layer_index=self.layer_index)
+
+    def require(self, condition: object, message: str | Callable[[], str],
+                at: str | None = None) -> None:
+        """Refuse when the condition is false; keep it as a validity condition when it
+        depends on unbound symbols."""
+        verdict = algebra.truth(condition)
+        if verdict is True:
+            return
+        text = message() if callable(message) else message
+        if verdict is None:
+            self.conditions.append(f"{condition}  ({text})")
+            return
+        self.fail(text, at)
+
+    # -- typed access -------------------------------------------------------------------
+
+    def _type_error(self, name: str, expected: str) -> NoReturn:
+        value = self[name]
+        self.fail(f"{name} must be {expected}, got {_show_arg(value)}", at=name)
+
+    def int(self, name: str, minimum: int | None = None, what: str = "") -> Value:
+        value = self[name]
+        if not _is_integer(value):
+            self._type_error(name, "an integer")
+        if minimum is not None:
+            self.require(value >= minimum,
+                         lambda: f"{name} must be at least {minimum}{what}, got {_show_arg(value)}",
+                         at=name)
+        return value
+
+    def optional_int(self, name: str, minimum: int | None = None) -> Value | None:
+        return None if self[name] is None else self.int(name, minimum)
+
+    def ints(self, name: str, n: int, minimum: int | None = None) -> tuple:
+        """An int repeated n times, or a tuple/list of n ints (PyTorch's _ntuple and
+        Keras' standardize_tuple accept both)."""
+        value = self[name]
+        if _is_integer(value):
+            values = (value,) * n
+        elif isinstance(value, tuple) and len(value) == n and all(map(_is_integer, value)):
+            values = value
+        elif isinstance(value, tuple) and len(value) == 1 and _is_integer(value[0]):
+            values = value * n
+        else:
+            noun = "an int" if n == 1 else f"an int or a tuple of {n} ints"
+            self._type_error(name, noun)
+        if minimum is not None:
+            for v in values:
+                self.require(v >= minimum,
+                             lambda: f"{name} must be at least {minimum}, got {_show_arg(value)}",
+                             at=name)
+        return tuple(values)
+
+    def flag(self, name: str) -> bool:
+        value = self[name]
+        if not isinstance(value, bool) and not (type(value) is int and value in (0, 1)):
+            self._type_error(name, "True or False")
+        return bool(value)
+
+    def number(self, name: str) -> float | int:
+        value = self[name]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            if algebra.is_symbolic(value) and not isinstance(value, Reference):
+                return value
+            self._type_error(name, "a number")
+        return value
+
+    def choice(self, name: str, options: tuple[str, ...], *, lower: bool = False) -> str:
+        value = self[name]
+        key = value.lower() if lower and isinstance(value, str) else value
+        if key not in options:
+            valid = ", ".join(repr(o) for o in options)
+            self.fail(f"{name} must be one of {valid}, got {_show_arg(value)}", at=name)
+        return key
+
+
+def _is_integer(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if type(value) is int:
+        return True
+    if isinstance(value, (float, str, tuple, type(None), Reference)):
+        return False
+    return bool(getattr(value, "is_integer", False))
+
+
+def _show_arg(value: object) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, tuple):
+        inner = ", ".join(_show_arg(v) for v in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return str(value)
+
+
+# -- the registry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LayerRule:
+    framework: str
+    signature: Signature
+    apply: Callable[[Call, tuple], LayerResult]
+    family: str
+    aliases: tuple[str, ...] = ()
+    merge: bool = False  # takes a list of inputs
+
+    @property
+    def name(self) -> str:
+        return self.signature.name
+
+
+REGISTRY: dict[tuple[str, str], LayerRule] = {}
+
+
+def register(framework: str, sig: Signature, *, aliases: tuple[str, ...] = (),
+             merge: bool = False) -> Callable:
+    def decorate(apply: Callable) -> Callable:
+        family = apply.__module__.rsplit(".", 1)[-1]
+        rule = LayerRule(framework, sig, apply, family, aliases, merge)
+        for name in (sig.name, *aliases):
+            key = (framework, name)
+            if key in REGISTRY:
+                raise RuntimeError(f"layer {framework}:{name} registered twice")
+            REGISTRY[key] = rule
+        return apply
+
+    return decorate
+
+
+# -- shape helpers shared by the families --------------------------------------------------
+
+
+def batch_of(shape: tuple) -> Value:
+    """The batch size for MAC counts: Keras' None batch counts as one sample."""
+    return 1 if shape[0] is None else shape[0]
+
+
+def rank_error(call: Call, x: tuple, expected: str) -> NoReturn:
+    call.fail(f"expects {expected} input, got {len(x)}-D input of shape "
+              f"{algebra.show_shape(x)}")
+
+
+def channels_last(call: Call) -> bool:
+    """Keras' data_format: None means the global default, channels_last."""
+    fmt = call["data_format"]
+    if fmt is None:
+        return True
+    return call.choice("data_format", ("channels_last", "channels_first"), lower=True) == \
+        "channels_last"
+
+
+def split_spatial(call: Call, x: tuple, spatial_rank: int) -> tuple[Value, Value, tuple, bool]:
+    """(batch, channels, spatial dims, batched) of a conv/pool input in either framework.
+
+    PyTorch takes (N, C, *spatial) or the unbatched (C, *spatial); Keras takes
+    (N, *spatial, C) or, with data_format='channels_first', (N, C, *spatial)."""
+    if call.framework == PYTORCH:
+        if len(x) == spatial_rank + 2:
+            return x[0], x[1], tuple(x[2:]), True
+        if len(x) == spatial_rank + 1:
+            return 1, x[0], tuple(x[1:]), False
+        rank_error(call, x, f"{spatial_rank + 2}-D (batched) or {spatial_rank + 1}-D (unbatched)")
+    if len(x) != spatial_rank + 2:
+        rank_error(call, x, f"{spatial_rank + 2}-D (batch included)")
+    if channels_last(call):
+        return x[0], x[-1], tuple(x[1:-1]), True
+    return x[0], x[1], tuple(x[2:]), True
+
+
+def join_spatial(call: Call, batch: Value, channels: Value, spatial: tuple, batched: bool) -> tuple:
+    """The inverse of split_spatial for the output."""
+    if call.framework == PYTORCH:
+        return (batch, channels, *spatial) if batched else (channels, *spatial)
+    if channels_last(call):
+        return (batch, *spatial, channels)
+    return (batch, channels, *spatial)
+

@@ -1,0 +1,3 @@
+"""Recurrent layers: RNN/LSTM/GRU (PyTorch), SimpleRNN/LSTM/GRU/Bidirectional (Keras)."""
+
+from __future__ import annotations

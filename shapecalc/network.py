@@ -1,0 +1,347 @@
+"""The network walk: bind each constructor, apply its rule to its input, collect reports.
+
+The walk stops at the first layer that is refused and returns what it computed before,
+with the error; later layers' shapes are unknowable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Mapping
+
+from shapecalc import algebra
+from shapecalc.errors import LayerError, SpecError
+from shapecalc.layers import framework_of_bare_name, framework_of_prefix, resolve
+from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, REQUIRED, Argument, Call
+from shapecalc.layers.base import LayerRule, Window
+from shapecalc.report import AxisField, LayerReport, NetworkReport
+from shapecalc.spec import syntax as S
+from shapecalc.spec.evaluate import Evaluator, Reference
+
+CONVENTIONS = (PYTORCH, KERAS)
+
+
+@dataclass(frozen=True)
+class Tensor:
+    shape: tuple
+    field: tuple[AxisField, ...] | None  # () before any window layer: identity on every axis
+
+
+def analyze(spec: S.Spec, *, convention: str | None = None,
+            bindings: Mapping[str, object] | None = None) -> NetworkReport:
+    """Analyse a parsed spec. ``bindings`` (from --set) take precedence over ``let``."""
+    walk = _Walk(spec, convention, dict(bindings or {}))
+    try:
+        walk.run()
+    except SpecError as error:
+        walk.errors.append(error.located(path=spec.path, source=spec.source))
+    return NetworkReport(
+        path=spec.path,
+        convention=walk.convention or PYTORCH,
+        input_shape=walk.input_shape,
+        layers=tuple(walk.layers),
+        errors=tuple(walk.errors),
+    )
+
+
+class _Walk:
+    def __init__(self, spec: S.Spec, convention: str | None, overrides: dict) -> None:
+        self.spec = spec
+        self.overrides = overrides
+        self.evaluate = Evaluator(overrides)
+        self.convention = convention
+        self.cli_convention = convention
+        self.input_shape: tuple = ()
+        self.tensors: dict[str, Tensor] = {}
+        self.current: str | None = None
+        self.layers: list[LayerReport] = []
+        self.errors: list[SpecError] = []
+        self.name_counts: dict[str, int] = {}
+
+    # -- statements ---------------------------------------------------------------------
+
+    def run(self) -> None:
+        statements = self.spec.statements
+        self._settle_convention(statements)
+        layer_lines = [s for s in statements if isinstance(s, S.LayerLine)]
+        if not layer_lines:
+            raise SpecError("the spec has no layers", None)
+        for stmt in statements:
+            if isinstance(stmt, S.ConventionDecl):
+                continue
+            if isinstance(stmt, S.Let):
+                if stmt.name not in self.overrides:
+                    self.evaluate.bindings[stmt.name] = self._integer_value(stmt.value)
+            elif isinstance(stmt, S.InputDecl):
+                self._declare_input(stmt)
+            else:
+                self._layer(stmt)
+
+    def _settle_convention(self, statements) -> None:
+        declared = [s for s in statements if isinstance(s, S.ConventionDecl)]
+        for decl in declared[1:]:
+            if decl.name != declared[0].name:
+                raise SpecError(f"convention declared twice: {declared[0].name} and "
+                                f"{decl.name}", decl.span)
+        if self.convention is None and declared:
+            self.convention = declared[0].name
+        if self.convention is not None:
+            return
+        for stmt in statements:  # infer from the first prefixed or unambiguous layer name
+            if isinstance(stmt, (S.LayerLine, S.InputDecl)):
+                call = stmt.call if isinstance(stmt, S.LayerLine) else stmt.value
+                func = call.func if isinstance(call, S.Call) else None
+                if isinstance(func, S.Name):
+                    found = framework_of_prefix(func) or framework_of_bare_name(func.parts[-1])
+                    if func.parts[-1] in ("Input", "InputLayer"):
+                        found = KERAS
+                    if found:
+                        self.convention = found
+                        return
+        raise SpecError("declare the convention: add a line `convention: pytorch` or "
+                        "`convention: keras` (or pass --convention)", None)
+
+    def _integer_value(self, node: object) -> object:
+        value = self.evaluate(node)
+        if isinstance(value, bool) or isinstance(value, (str, tuple, Reference, float)) or \
+                value is None:
+            raise SpecError(f"expected an integer expression, got {value!r}", node.span)
+        return value
+
+    # -- input --------------------------------------------------------------------------
+
+    def _declare_input(self, stmt: S.InputDecl) -> None:
+        if self.tensors and stmt.target is None:
+            raise SpecError("input declared twice", stmt.span)
+        shape = self._input_shape(stmt.value)
+        name = stmt.target or "input"
+        self.tensors[name] = Tensor(shape, ())
+        self.current = name
+        if not self.input_shape:
+            self.input_shape = shape
+
+    def _input_shape(self, node: object) -> tuple:
+        keras = self.convention == KERAS
+        if isinstance(node, S.Sequence):
+            dims = node.items
+            batch_given = keras and dims and isinstance(dims[0], S.Constant) and \
+                dims[0].value is None
+            shape = tuple(self._dim(d, allow_none=batch_given and i == 0)
+                          for i, d in enumerate(dims))
+            if keras and not batch_given:
+                shape = (None, *shape)
+            if not shape:
+                raise SpecError("the input shape is empty", node.span)
+            return shape
+        if isinstance(node, S.Call) and isinstance(node.func, S.Name):
+            last = node.func.parts[-1]
+            if last in ("Input", "InputLayer"):
+                if not keras:
+                    raise SpecError(f"`{node.func.dotted}(...)` declares a Keras input; in "
+                                    "the PyTorch convention write the full tensor shape, "
+                                    "e.g. `input: (1, 3, 224, 224)`", node.span)
+                return self._keras_input(node)
+            # torch.randn(1, 3, 224, 224) / torch.zeros((1, 3, 224, 224))
+            args = node.args
+            if len(args) == 1 and isinstance(args[0], S.Sequence):
+                args = args[0].items
+            if not args:
+                raise SpecError("give the tensor's shape, e.g. `torch.randn(1, 3, 224, 224)`",
+                                node.span)
+            return tuple(self._dim(a) for a in args)
+        raise SpecError("expected an input shape such as `(1, 3, 224, 224)` (PyTorch, batch "
+                        "included) or `Input(shape=(224, 224, 3))` (Keras)",
+                        getattr(node, "span", None))
+
+    def _keras_input(self, node: S.Call) -> tuple:
+        shape_node = None
+        batch_node = None
+        if node.args:
+            shape_node = node.args[0]
+        for kw in node.keywords:
+            if kw.name in ("shape", "input_shape"):
+                shape_node = kw.value
+            elif kw.name == "batch_size":
+                batch_node = kw.value
+            elif kw.name == "batch_shape":
+                if not isinstance(kw.value, S.Sequence) or not kw.value.items:
+                    raise SpecError("batch_shape must be a tuple", kw.span)
+                items = kw.value.items
+                return (self._dim(items[0], allow_none=True),
+                        *(self._dim(d) for d in items[1:]))
+        if not isinstance(shape_node, S.Sequence):
+            raise SpecError("expected `Input(shape=(...))` with a tuple shape", node.span)
+        batch = None if batch_node is None else self._dim(batch_node, allow_none=True)
+        return (batch, *(self._dim(d) for d in shape_node.items))
+
+    def _dim(self, node: object, allow_none: bool = False) -> object:
+        if allow_none and isinstance(node, S.Constant) and node.value is None:
+            return None
+        value = self.evaluate(node)
+        if value is None:
+            raise SpecError("a size of None is only allowed for the batch; name an unknown "
+                            "size with a symbol instead, e.g. `T`", node.span)
+        if not _is_integer(value):
+            raise SpecError(f"a size must be a positive integer or a symbol, got {value!r}",
+                            node.span)
+        if algebra.truth(value >= 1) is False:
+            raise SpecError(f"a size must be a positive integer, got {value}", node.span)
+        return value
+
+    # -- layers -------------------------------------------------------------------------
+
+    def _layer(self, stmt: S.LayerLine) -> None:
+        func = stmt.call.func
+        if not isinstance(func, S.Name):
+            raise SpecError("expected a layer name", stmt.call.span)
+        rule = resolve(func, self.convention)
+        index = len(self.layers) + 1
+        arguments = self._bind(rule, stmt.call)
+        self._implicit_input(rule, arguments, stmt)
+        call = Call(rule, arguments, stmt.call.span, stmt.source, index)
+        inputs = self._inputs(stmt)
+        try:
+            if rule.merge:
+                result = rule.apply(call, tuple(t.shape for t in inputs))
+            else:
+                if len(inputs) != 1:
+                    call.fail(f"takes one input tensor, got {len(inputs)}")
+                result = rule.apply(call, inputs[0].shape)
+        except LayerError:
+            raise
+        except SpecError as error:
+            raise LayerError(f"layer {index} `{stmt.source}`: {error.message}",
+                             error.span or stmt.call.span, layer_index=index) from None
+        except (ArithmeticError, TypeError, ValueError, RecursionError) as error:
+            raise LayerError(f"layer {index} `{stmt.source}`: cannot be analysed: {error}",
+                             stmt.call.span, layer_index=index) from None
+        field = _propagate_field(inputs, result.receptive)
+        name = self._layer_name(rule, arguments)
+        self.layers.append(LayerReport(
+            index=index, line=stmt.span.line, name=name, type=rule.name, source=stmt.source,
+            output_shape=tuple(result.shape), trainable=result.trainable,
+            non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
+            receptive_field=field or None,
+            conditions=tuple(call.conditions) + result.conditions,
+        ))
+        target = stmt.target or name
+        self.tensors[target] = Tensor(tuple(result.shape), field)
+        self.current = target
+
+    def _inputs(self, stmt: S.LayerLine) -> list[Tensor]:
+        if not stmt.inputs:
+            if self.current is None:
+                raise SpecError(
+                    "no input declared before the first layer: add `input: (1, 3, 224, 224)` "
+                    "(PyTorch: the full tensor shape) or `input: (224, 224, 3)` (Keras: "
+                    "without the batch)", stmt.span)
+            return [self.tensors[self.current]]
+        found = []
+        for name in stmt.inputs:
+            if name not in self.tensors:
+                known = ", ".join(self.tensors) or "none yet"
+                raise SpecError(f"unknown tensor `{name}`; defined so far: {known}", stmt.span)
+            found.append(self.tensors[name])
+        return found
+
+    def _implicit_input(self, rule: LayerRule, arguments: dict, stmt: S.LayerLine) -> None:
+        """Keras' first layer may carry input_shape= (or Dense's input_dim=)."""
+        if self.current is not None or rule.framework != KERAS:
+            return
+        for key in ("input_shape", "batch_input_shape", "input_dim"):
+            arg = arguments.get(key)
+            if arg is None or not arg.given:
+                continue
+            value = arg.value
+            if key == "input_dim":
+                value = (value,)
+            if not isinstance(value, tuple) or not all(_is_integer(v) or v is None
+                                                       for v in value):
+                raise SpecError(f"{key} must be a tuple of sizes", arg.span)
+            shape = value if key == "batch_input_shape" else (None, *value)
+            self.tensors["input"] = Tensor(tuple(shape), ())
+            self.current = "input"
+            self.input_shape = tuple(shape)
+            return
+
+    def _bind(self, rule: LayerRule, call: S.Call) -> dict[str, Argument]:
+        sig = rule.signature
+        title = f"{sig.name}()"
+        if len(call.args) > len(sig.positional):
+            names = ", ".join(n for n, _ in sig.positional)
+            raise SpecError(f"{title} takes at most {len(sig.positional)} positional "
+                            f"arguments ({names}), got {len(call.args)}", call.args[-1].span)
+        bound: dict[str, Argument] = {}
+        for (name, _), node in zip(sig.positional, call.args):
+            bound[name] = Argument(self.evaluate(node), node.span, True)
+        defaults = sig.defaults()
+        for kw in call.keywords:
+            if kw.name not in defaults:
+                import difflib
+
+                close = difflib.get_close_matches(kw.name, list(defaults), n=1)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                valid = ", ".join(defaults)
+                raise SpecError(f"{title} has no argument `{kw.name}`{hint} (accepted: "
+                                f"{valid})", kw.span)
+            if kw.name in bound:
+                raise SpecError(f"{title} got multiple values for argument `{kw.name}`",
+                                kw.span)
+            bound[kw.name] = Argument(self.evaluate(kw.value), kw.span, True)
+        for name, default in defaults.items():
+            if name not in bound:
+                if default is REQUIRED:
+                    raise SpecError(f"{title} is missing the required argument `{name}`",
+                                    call.span)
+                bound[name] = Argument(default, None, False)
+        return bound
+
+    def _layer_name(self, rule: LayerRule, arguments: dict) -> str:
+        given = arguments.get("name")
+        if given is not None and given.given and isinstance(given.value, str):
+            return given.value
+        base = _snake_case(rule.name)
+        count = self.name_counts.get(base, 0)
+        self.name_counts[base] = count + 1
+        return base if count == 0 else f"{base}_{count}"
+
+
+def _is_integer(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if type(value) is int:
+        return True
+    if isinstance(value, (float, str, tuple, type(None), Reference, Fraction)):
+        return False
+    return bool(getattr(value, "is_integer", False))
+
+
+def _snake_case(name: str) -> str:
+    """Keras' to_snake_case: Conv2D → conv2d, MaxPooling2D → max_pooling2d."""
+    intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", intermediate).lower()
+
+
+def _propagate_field(inputs: list[Tensor], receptive: object) -> tuple | None:
+    """Receptive field of the output from the inputs' fields and the layer's window."""
+    fields = [t.field for t in inputs]
+    if receptive == GLOBAL or any(f is None for f in fields):
+        return None
+    field = fields[0]
+    if receptive == KEEP:
+        return field
+    if not isinstance(receptive, Window):
+        return None
+    n = len(receptive.kernels)
+    if len(field) != n:
+        field = tuple(AxisField(1, 1, 0) for _ in range(n))
+    out = []
+    for axis, k, s, p in zip(field, receptive.kernels, receptive.strides, receptive.paddings):
+        out.append(AxisField(
+            size=axis.size + (k - 1) * axis.jump,
+            jump=axis.jump * s,
+            start=axis.start + (algebra.divide(k - 1, 2) - p) * axis.jump,
+        ))
+    return tuple(out)

@@ -1,0 +1,78 @@
+"""The JSON contract (see README): one object; ints as JSON integers, symbolic values as
+strings in sympy's notation, Keras' batch as null."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from shapecalc.report import LayerReport, NetworkReport
+
+
+def value(v: object) -> object:
+    if v is None or type(v) is int or isinstance(v, (float, str)):
+        return v
+    if isinstance(v, Fraction):
+        return float(v) if (v.denominator & (v.denominator - 1)) == 0 else str(v)
+    if isinstance(v, tuple):
+        return [value(x) for x in v]
+    return str(v)
+
+
+def layer_object(layer: LayerReport) -> dict:
+    field = None
+    if layer.receptive_field is not None:
+        field = {
+            "size": [value(a.size) for a in layer.receptive_field],
+            "jump": [value(a.jump) for a in layer.receptive_field],
+            "start": [value(a.start) for a in layer.receptive_field],
+        }
+    return {
+        "index": layer.index,
+        "line": layer.line,
+        "name": layer.name,
+        "type": layer.type,
+        "source": layer.source,
+        "output_shape": value(layer.output_shape),
+        "params": value(layer.params),
+        "trainable_params": value(layer.trainable),
+        "non_trainable_params": value(layer.non_trainable),
+        "buffers": value(layer.buffers),
+        "macs": value(layer.macs),
+        "flops": value(layer.flops),
+        "receptive_field": field,
+        "conditions": list(layer.conditions),
+    }
+
+
+def report_object(report: NetworkReport) -> dict:
+    obj = {
+        "convention": report.convention,
+        "input_shape": value(report.input_shape),
+        "output_shape": value(report.output_shape),
+        "params": value(report.params),
+        "trainable_params": value(report.trainable_params),
+        "non_trainable_params": value(report.non_trainable_params),
+        "buffers": value(report.buffers),
+        "param_bytes": value(report.param_bytes),
+        "macs": value(report.macs),
+        "flops": value(report.flops),
+        "layers": [layer_object(layer) for layer in report.layers],
+    }
+    if report.errors:
+        obj = {"errors": [error_object(e) for e in report.errors], **obj}
+    return obj
+
+
+def error_object(error) -> dict:
+    span = getattr(error, "span", None)
+    return {
+        "line": span.line if span else None,
+        "column": span.column if span else None,
+        "layer_index": getattr(error, "layer_index", None),
+        "message": getattr(error, "message", str(error)),
+    }
+
+
+def render(report: NetworkReport) -> str:
+    return json.dumps(report_object(report), indent=2) + "\n"

@@ -1,0 +1,59 @@
+"""The per-layer table: rich on a terminal, aligned plain text when piped."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+from shapecalc.render.cells import HEADERS, layer_cells, total_lines
+from shapecalc.report import NetworkReport
+
+_NUMERIC = {3, 4}
+
+
+def render(report: NetworkReport, *, rich: bool | None = None) -> str:
+    if rich is None:
+        rich = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    return _rich(report) if rich else _plain(report)
+
+
+def _plain(report: NetworkReport) -> str:
+    rows = [HEADERS] + [layer_cells(layer) for layer in report.layers]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+
+    def line(row) -> str:
+        cells = [c.rjust(w) if i in _NUMERIC or i == 0 else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(row, widths))]
+        return "  ".join(cells).rstrip()
+
+    rule = "-" * len(line(rows[0]))
+    out = [line(rows[0]), rule, *(line(r) for r in rows[1:]), rule]
+    label_width = max(len(label) for label, _ in total_lines(report))
+    out += [f"{label + ':':<{label_width + 1}} {value}" for label, value in total_lines(report)]
+    return "\n".join(out) + "\n"
+
+
+def _rich(report: NetworkReport) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for i, header in enumerate(HEADERS):
+        table.add_column(header, justify="right" if i in _NUMERIC or i == 0 else "left",
+                         overflow="fold")
+    for layer in report.layers:
+        table.add_row(*layer_cells(layer))
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=_width())
+    console.print(table)
+    for label, value in total_lines(report):
+        console.print(f"[bold]{label}:[/bold] {value}", highlight=False)
+    return buffer.getvalue()
+
+
+def _width() -> int:
+    try:
+        return os.get_terminal_size().columns
+    except OSError:
+        return 100

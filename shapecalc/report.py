@@ -1,0 +1,107 @@
+"""What an analysis returns: per-layer facts and the network's totals. Frozen; never prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shapecalc import algebra
+from shapecalc.algebra import Value
+from shapecalc.errors import SpecError
+
+BYTES_PER_PARAM = 4  # float32, as Keras' summary and torchinfo size them
+
+
+@dataclass(frozen=True)
+class AxisField:
+    """Receptive field on one spatial axis: size, jump (effective stride) and start (the
+    centre of the first output's field, in input coordinates)."""
+
+    size: Value
+    jump: Value
+    start: Value
+
+
+@dataclass(frozen=True)
+class LayerReport:
+    index: int
+    """1-based, in file order."""
+    line: int
+    name: str
+    """Keras-style auto name (``conv2d_1``), or the ``name=`` the spec gave."""
+    type: str
+    """Canonical layer name in the spec's framework (``Conv2d``, ``Conv2D``)."""
+    source: str
+    """The constructor as written."""
+    output_shape: tuple
+    trainable: Value
+    non_trainable: Value
+    buffers: Value
+    """PyTorch buffers (BatchNorm running statistics); Keras has none."""
+    macs: Value
+    """Multiply-accumulates of convolutions, matmuls and linear layers; nothing else."""
+    receptive_field: tuple[AxisField, ...] | None
+    """One entry per spatial axis; None when the output mixes all positions."""
+    conditions: tuple[str, ...] = ()
+
+    @property
+    def params(self) -> Value:
+        return self.trainable + self.non_trainable
+
+    @property
+    def flops(self) -> Value:
+        """torch.utils.flop_counter.FlopCounterMode's count: 2 per MAC."""
+        return 2 * self.macs
+
+
+@dataclass(frozen=True)
+class NetworkReport:
+    path: str
+    convention: str
+    input_shape: tuple
+    layers: tuple[LayerReport, ...]
+    errors: tuple[SpecError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def output_shape(self) -> tuple | None:
+        if self.errors:
+            return None
+        return self.layers[-1].output_shape if self.layers else self.input_shape
+
+    def _sum(self, field: str) -> Value:
+        return algebra.total(getattr(layer, field) for layer in self.layers)
+
+    @property
+    def trainable_params(self) -> Value:
+        return self._sum("trainable")
+
+    @property
+    def non_trainable_params(self) -> Value:
+        return self._sum("non_trainable")
+
+    @property
+    def params(self) -> Value:
+        return self._sum("params")
+
+    @property
+    def buffers(self) -> Value:
+        return self._sum("buffers")
+
+    @property
+    def param_bytes(self) -> Value:
+        return BYTES_PER_PARAM * self.params
+
+    @property
+    def macs(self) -> Value:
+        return self._sum("macs")
+
+    @property
+    def flops(self) -> Value:
+        return 2 * self.macs
+
+    @property
+    def conditions(self) -> tuple[str, ...]:
+        return tuple(c for layer in self.layers for c in layer.conditions)

@@ -1,0 +1,142 @@
+"""Values of spec expressions: exact integers, symbols for unbound names, strings, tuples.
+
+Arithmetic is done here by hand on the tree (never by Python's eval): integers stay
+``int``; a name with no binding becomes a positive-integer symbol (sympy is imported only
+then). Sizes are bounded so that a hostile spec cannot make us compute for ever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Mapping
+
+from shapecalc import algebra
+from shapecalc.errors import SpecError
+from shapecalc.spec import syntax as S
+
+MAX_BITS = 4096
+MAX_EXPONENT = 1024
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A name or call given as an argument that we carry but do not interpret, such as
+    ``activation=nn.ReLU`` or ``kernel_regularizer=regularizers.l2(1e-4)``."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Evaluator:
+    def __init__(self, bindings: Mapping[str, object] | None = None) -> None:
+        self.bindings = dict(bindings or {})
+
+    def __call__(self, node: object) -> object:
+        if isinstance(node, S.Number):
+            return node.value
+        if isinstance(node, (S.String, S.Constant)):
+            return node.value
+        if isinstance(node, S.Name):
+            if len(node.parts) == 1:
+                name = node.parts[0]
+                if name in self.bindings:
+                    return self.bindings[name]
+                from shapecalc.symbolic import symbol
+
+                return symbol(name)
+            return Reference(node.dotted)
+        if isinstance(node, S.Sequence):
+            return tuple(self(item) for item in node.items)
+        if isinstance(node, S.UnaryOp):
+            value = self._arith_operand(node.operand)
+            return -value if node.op == "-" else value
+        if isinstance(node, S.BinaryOp):
+            return self._binary(node)
+        if isinstance(node, S.Call):
+            return Reference(_text(node))
+        raise SpecError("cannot evaluate this expression", getattr(node, "span", None))
+
+    def _arith_operand(self, node: object) -> object:
+        value = self(node)
+        if isinstance(value, (bool, str, tuple, type(None), Reference)):
+            raise SpecError(f"arithmetic needs numbers, not {_describe(value)}", node.span)
+        return value
+
+    def _binary(self, node: S.BinaryOp) -> object:
+        a = self._arith_operand(node.left)
+        b = self._arith_operand(node.right)
+        op = node.op
+        numeric = algebra.is_number(a) and algebra.is_number(b)
+        if op in ("/", "//", "%") and numeric and b == 0:
+            raise SpecError("division by zero", node.span)
+        if op == "+":
+            result = a + b
+        elif op == "-":
+            result = a - b
+        elif op == "*":
+            result = a * b
+        elif op == "/":
+            if isinstance(a, float) or isinstance(b, float):
+                result = a / b
+            else:
+                result = algebra.divide(a, b)
+        elif op == "//":
+            result = a // b if numeric or isinstance(a, float) else algebra.floordiv(a, b)
+        elif op == "%":
+            result = a % b
+        else:  # **
+            if not (type(b) is int) or b < 0 or b > MAX_EXPONENT:
+                if algebra.is_number(b) or isinstance(b, float):
+                    raise SpecError(
+                        f"exponent must be an integer from 0 to {MAX_EXPONENT}, got {b}",
+                        node.right.span,
+                    )
+                raise SpecError("a symbolic exponent is not supported", node.right.span)
+            if type(a) is int and a.bit_length() * b > MAX_BITS:
+                raise SpecError(f"number too large (more than {MAX_BITS} bits)", node.span)
+            result = a**b
+        if type(result) is int and result.bit_length() > MAX_BITS:
+            raise SpecError(f"number too large (more than {MAX_BITS} bits)", node.span)
+        if isinstance(result, Fraction) and result.denominator == 1:
+            result = result.numerator
+        return result
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, tuple):
+        return "a tuple"
+    if value is None:
+        return "None"
+    return f"`{value}`"
+
+
+def _text(node: object) -> str:
+    """Our own rendering of a node, for References and messages."""
+    if isinstance(node, S.Number):
+        return repr(node.value)
+    if isinstance(node, S.String):
+        return repr(node.value)
+    if isinstance(node, S.Constant):
+        return repr(node.value)
+    if isinstance(node, S.Name):
+        return node.dotted
+    if isinstance(node, S.Sequence):
+        inner = ", ".join(_text(i) for i in node.items)
+        if node.kind == "list":
+            return f"[{inner}]"
+        return f"({inner},)" if len(node.items) == 1 else f"({inner})"
+    if isinstance(node, S.UnaryOp):
+        return f"{node.op}{_text(node.operand)}"
+    if isinstance(node, S.BinaryOp):
+        return f"{_text(node.left)} {node.op} {_text(node.right)}"
+    if isinstance(node, S.Call):
+        args = [_text(a) for a in node.args] + [f"{k.name}={_text(k.value)}" for k in node.keywords]
+        return f"{_text(node.func)}({', '.join(args)})"
+    return "?"
