@@ -14,7 +14,7 @@ from typing import Mapping
 from shapecalc import algebra
 from shapecalc.errors import LayerError, SpecError
 from shapecalc.layers import framework_of_bare_name, framework_of_prefix, resolve
-from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, REQUIRED, Argument, Call
+from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, Call, bind
 from shapecalc.layers.base import LayerRule, Window
 from shapecalc.report import AxisField, LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
@@ -198,9 +198,9 @@ class _Walk:
             raise SpecError("expected a layer name", stmt.call.span)
         rule = resolve(func, self.convention)
         index = len(self.layers) + 1
-        arguments = self._bind(rule, stmt.call)
+        arguments = bind(rule, stmt.call, self.evaluate)
         self._implicit_input(rule, arguments, stmt)
-        call = Call(rule, arguments, stmt.call.span, stmt.source, index)
+        call = Call(rule, arguments, stmt.call.span, stmt.source, index, self.evaluate)
         inputs = self._inputs(stmt)
         try:
             if rule.merge:
@@ -265,38 +265,6 @@ class _Walk:
             self.current = "input"
             self.input_shape = tuple(shape)
             return
-
-    def _bind(self, rule: LayerRule, call: S.Call) -> dict[str, Argument]:
-        sig = rule.signature
-        title = f"{sig.name}()"
-        if len(call.args) > len(sig.positional):
-            names = ", ".join(n for n, _ in sig.positional)
-            raise SpecError(f"{title} takes at most {len(sig.positional)} positional "
-                            f"arguments ({names}), got {len(call.args)}", call.args[-1].span)
-        bound: dict[str, Argument] = {}
-        for (name, _), node in zip(sig.positional, call.args):
-            bound[name] = Argument(self.evaluate(node), node.span, True)
-        defaults = sig.defaults()
-        for kw in call.keywords:
-            if kw.name not in defaults:
-                import difflib
-
-                close = difflib.get_close_matches(kw.name, list(defaults), n=1)
-                hint = f"; did you mean `{close[0]}`?" if close else ""
-                valid = ", ".join(defaults)
-                raise SpecError(f"{title} has no argument `{kw.name}`{hint} (accepted: "
-                                f"{valid})", kw.span)
-            if kw.name in bound:
-                raise SpecError(f"{title} got multiple values for argument `{kw.name}`",
-                                kw.span)
-            bound[kw.name] = Argument(self.evaluate(kw.value), kw.span, True)
-        for name, default in defaults.items():
-            if name not in bound:
-                if default is REQUIRED:
-                    raise SpecError(f"{title} is missing the required argument `{name}`",
-                                    call.span)
-                bound[name] = Argument(default, None, False)
-        return bound
 
     def _layer_name(self, rule: LayerRule, arguments: dict) -> str:
         given = arguments.get("name")

@@ -9,6 +9,7 @@ through ``call.fail`` / ``call.require``, in words and with the numbers.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Callable, NoReturn
 
@@ -100,13 +101,31 @@ class Call:
     whole constructor."""
 
     def __init__(self, rule: LayerRule, arguments: dict[str, Argument], span: Span | None,
-                 source: str, layer_index: int | None = None) -> None:
+                 source: str, layer_index: int | None = None, evaluate=None,
+                 conditions: list[str] | None = None) -> None:
         self.rule = rule
         self.arguments = arguments
         self.span = span
         self.source = source
         self.layer_index = layer_index
-        self.conditions: list[str] = []
+        self.evaluate = evaluate
+        self.conditions: list[str] = [] if conditions is None else conditions
+
+    def nested(self, name: str) -> Call:
+        """A layer given as an argument, e.g. Bidirectional(LSTM(64)): bound as its own
+        constructor call, in this layer's framework."""
+        from shapecalc.layers import resolve
+        from shapecalc.spec.syntax import Call as CallNode, Name
+
+        value = self[name]
+        node = value.node if isinstance(value, Reference) else None
+        if not isinstance(node, CallNode) or not isinstance(node.func, Name):
+            self.fail(f"{name} must be a layer constructor such as `LSTM(64)`, got "
+                      f"{_show_arg(value)}", at=name)
+        rule = resolve(node.func, self.framework)
+        arguments = bind(rule, node, self.evaluate)
+        return Call(rule, arguments, node.span, value.text, self.layer_index, self.evaluate,
+                    self.conditions)
 
     @property
     def framework(self) -> str:
@@ -224,6 +243,39 @@ def _show_arg(value: object) -> str:
         inner = ", ".join(_show_arg(v) for v in value)
         return f"({inner},)" if len(value) == 1 else f"({inner})"
     return str(value)
+
+
+def bind(rule: LayerRule, node, evaluate) -> dict[str, Argument]:
+    """Bind a constructor call's arguments as Python binds them to the framework's
+    signature: positional order, keyword names, defaults, no unknown or repeated ones."""
+    from shapecalc.errors import SpecError
+
+    sig = rule.signature
+    title = f"{sig.name}()"
+    if len(node.args) > len(sig.positional):
+        names = ", ".join(n for n, _ in sig.positional)
+        raise SpecError(f"{title} takes at most {len(sig.positional)} positional "
+                        f"arguments ({names}), got {len(node.args)}", node.args[-1].span)
+    bound: dict[str, Argument] = {}
+    for (name, _), arg in zip(sig.positional, node.args):
+        bound[name] = Argument(evaluate(arg), arg.span, True)
+    defaults = sig.defaults()
+    for kw in node.keywords:
+        if kw.name not in defaults:
+            close = difflib.get_close_matches(kw.name, list(defaults), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            raise SpecError(f"{title} has no argument `{kw.name}`{hint} (accepted: "
+                            f"{', '.join(defaults)})", kw.span)
+        if kw.name in bound:
+            raise SpecError(f"{title} got multiple values for argument `{kw.name}`", kw.span)
+        bound[kw.name] = Argument(evaluate(kw.value), kw.span, True)
+    for name, default in defaults.items():
+        if name not in bound:
+            if default is REQUIRED:
+                raise SpecError(f"{title} is missing the required argument `{name}`",
+                                node.span)
+            bound[name] = Argument(default, None, False)
+    return bound
 
 
 # -- the registry ---------------------------------------------------------------------------

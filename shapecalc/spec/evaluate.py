@@ -7,7 +7,7 @@ then). Sizes are bounded so that a hostile spec cannot make us compute for ever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Mapping
 
@@ -25,6 +25,7 @@ class Reference:
     ``activation=nn.ReLU`` or ``kernel_regularizer=regularizers.l2(1e-4)``."""
 
     text: str
+    node: object = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return self.text
@@ -56,7 +57,7 @@ class Evaluator:
         if isinstance(node, S.BinaryOp):
             return self._binary(node)
         if isinstance(node, S.Call):
-            return Reference(_text(node))
+            return Reference(_text(node), node)
         raise SpecError("cannot evaluate this expression", getattr(node, "span", None))
 
     def _arith_operand(self, node: object) -> object:
