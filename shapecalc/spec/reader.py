@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Iterator
 
 from shapecalc.errors import Span, SpecError
@@ -264,7 +265,9 @@ def _parse_expression(text: str, line: int, column: int, whole: str) -> object:
 
 def _parse(text: str, mode: str, line: int, column: int) -> ast.AST:
     try:
-        return ast.parse(text, mode=mode)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. "invalid decimal literal": ours is the error
+            return ast.parse(text, mode=mode)
     except SyntaxError as error:
         err_line = line + (error.lineno or 1) - 1
         offset = error.offset or 1

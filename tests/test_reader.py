@@ -1,0 +1,136 @@
+"""The spec reader: statements, trees, positions, and refusals with columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from shapecalc import analyze_text
+from shapecalc.errors import SpecError
+from shapecalc.spec import syntax as S
+from shapecalc.spec.reader import read_spec
+
+
+def statements(text: str) -> tuple:
+    return read_spec(text).statements
+
+
+def test_directives_and_layer():
+    stmts = statements("convention: PyTorch\nlet H = 2*k+1  # odd\ninput: (N, 3, H, H)\n"
+                       "nn.Conv2d(3, 64, kernel_size=3, padding=1)\n")
+    convention, let, inp, layer = stmts
+    assert convention == S.ConventionDecl("pytorch")
+    assert let == S.Let("H", S.BinaryOp("+", S.BinaryOp("*", S.Number(2), S.Name(("k",))),
+                                        S.Number(1)))
+    assert inp.value == S.Sequence((S.Name(("N",)), S.Number(3), S.Name(("H",)),
+                                    S.Name(("H",))), "tuple")
+    assert layer.call == S.Call(S.Name(("nn", "Conv2d")), (S.Number(3), S.Number(64)),
+                                (S.Keyword("kernel_size", S.Number(3)),
+                                 S.Keyword("padding", S.Number(1))))
+    assert layer.source == "nn.Conv2d(3, 64, kernel_size=3, padding=1)"
+    assert layer.span.line == 4 and layer.span.column == 1
+
+
+@pytest.mark.parametrize("text, names", [
+    ("model.add(layers.Conv2D(32, (3, 3), activation='relu'))", ["Conv2D"]),
+    ("nn.Conv2d(3, 64, 3),", ["Conv2d"]),
+    ("self.conv1 = nn.Conv2d(3, 64, 3)", ["Conv2d"]),
+    ("model = nn.Sequential(\n    nn.Conv2d(3, 8, 3),  # first\n    nn.ReLU(),\n)", ["Conv2d", "ReLU"]),
+    ("model = keras.Sequential([\n  layers.Dense(4),\n  layers.Dense(2)\n])", ["Dense", "Dense"]),
+    ("x = layers.Dense(10)(inputs)", ["Dense"]),
+    ("import torch.nn as nn\nfrom tensorflow.keras import layers", []),
+])
+def test_pasted_code_forms(text, names):
+    layers = [s for s in statements(text) if isinstance(s, S.LayerLine)]
+    assert [layer.call.func.parts[-1] for layer in layers] == names
+
+
+def test_multiline_sources_keep_each_element_text():
+    text = "nn.Sequential(\n    nn.Conv2d(3, 8,\n              3),\n    nn.ReLU())"
+    first, second = statements(text)
+    assert first.source == "nn.Conv2d(3, 8, 3)"
+    assert (first.span.line, first.span.column) == (2, 5)
+    assert (second.span.line, second.span.column) == (4, 5)
+
+
+def test_functional_inputs_and_targets():
+    stmt, = statements("y = layers.Dense(3)(x)")
+    assert stmt.target == "y" and stmt.inputs == ("x",)
+
+
+def test_keras_input_call_is_an_input_declaration():
+    stmt, = statements("inputs = keras.Input(shape=(28, 28, 1))")
+    assert isinstance(stmt, S.InputDecl) and stmt.target == "inputs"
+
+
+@pytest.mark.parametrize("text, line, column, match", [
+    ("nn.Conv2d(3, 4, 3))", 1, 19, "unmatched"),
+    ("nn.Conv2d(3, 4,\n  3", 1, 10, "never closed"),
+    ("convention: caffe", 1, 13, "unknown convention 'caffe'; valid: pytorch, keras"),
+    ("nn.Conv2d(3, 4, [i for i in x])", 1, 17, "ListComp"),
+    ("nn.Conv2d(*args)", 1, 1, r"\*args"),
+    ("nn.Conv2d(3, 4, lambda: 1)", 1, 17, "Lambda"),
+    ("let = 3", 1, 1, "expected `let NAME = expression`"),
+    ("x = (", 1, 5, "never closed"),
+    ("nn.Conv2d(3, 4, 3); nn.ReLU()", 1, 21, "one statement per line"),
+    ("  nn.Conv2d(3, 4, 'é' +)", 1, 24, "syntax error"),
+    ("(" * 60, 1, 49, "nested deeper"),
+])
+def test_refusals_have_positions(text, line, column, match):
+    with pytest.raises(SpecError, match=match) as info:
+        read_spec(text, "net.txt")
+    assert (info.value.span.line, info.value.span.column) == (line, column)
+    assert str(info.value).startswith(f"net.txt:{line}:{column}: error:")
+
+
+def test_caret_is_drawn_under_the_offending_text():
+    report = analyze_text("convention: pytorch\ninput: (1, 3, 8, 8)\n"
+                          "nn.Conv2d(3, 4, 3, strid=2)\n", path="net.txt")
+    assert str(report.errors[0]) == (
+        "net.txt:3:20: error: Conv2d() has no argument `strid`; did you mean `stride`? "
+        "(accepted: in_channels, out_channels, kernel_size, stride, padding, dilation, "
+        "groups, bias, padding_mode, device, dtype)\n"
+        "    nn.Conv2d(3, 4, 3, strid=2)\n"
+        "                       ^^^^^^^")
+
+
+@pytest.mark.parametrize("line, match", [
+    ("nn.Conv2d(3, 4)", "missing the required argument `kernel_size`"),
+    ("nn.Conv2d(3, 4, 3, 1, 0, 1, 1, True, 'zeros', None, None, 7)",
+     "takes at most 11 positional arguments"),
+    ("nn.Conv2d(3, 4, 3, stride=1, stride=2)", None),
+    ("nn.Conv2d(3, 4, 3, 2, stride=1)", "multiple values for argument `stride`"),
+    ("layers.Conv2D(4, 3)", "`layers.Conv2D` is a Keras layer, but this spec uses the PyTorch"),
+    ("nn.Conv2D(4, 3)", "did you mean `Conv2d`"),
+    ("foo.Conv2d(4, 3)", "unknown prefix `foo.`"),
+    ("nn.Conv2d(3, 4, 3 // 0)", "division by zero"),
+    ("nn.Conv2d(3, 4, 2 ** 100000)", "exponent must be an integer from 0 to 1024"),
+    ("nn.Conv2d(3, 4, 'three')", "kernel_size must be an int or a tuple of 2 ints, got 'three'"),
+])
+def test_binding_refusals(line, match):
+    with pytest.raises(SpecError, match=match):
+        report = analyze_text(f"convention: pytorch\ninput: (1, 3, 8, 8)\n{line}\n")
+        if report.errors:
+            raise report.errors[0]
+
+
+def test_let_and_expressions():
+    report = analyze_text("convention: pytorch\nlet k = 2\nlet C = 3\ninput: (1, C, 4*k+1, 9)\n"
+                          "nn.Conv2d(C, 2*C, 2*k+1, padding=k // 2)\n")
+    assert report.layers[0].output_shape == (1, 6, 7, 7)
+
+
+def test_keras_input_shape_on_first_layer():
+    report = analyze_text("convention: keras\n"
+                          "model.add(Conv1D(16, kernel_size=3, input_shape=(500, 7)))\n")
+    assert report.input_shape == (None, 500, 7)
+    assert report.layers[0].output_shape == (None, 498, 16)
+
+
+def test_convention_is_inferred_from_prefixes():
+    report = analyze_text("input: (1, 3, 8, 8)\nnn.Conv2d(3, 4, 3)\n")
+    assert report.convention == "pytorch"
+
+
+def test_missing_convention_is_explained():
+    with pytest.raises(SpecError, match="declare the convention"):
+        raise analyze_text("input: (1, 3, 8, 8)\nfoo(3)\n").errors[0]

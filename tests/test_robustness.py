@@ -1,0 +1,87 @@
+"""No input, however wrong, yields a traceback; reading never runs code; numbers stay cheap."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapecalc import analyze_text
+from shapecalc.errors import SpecError
+from shapecalc.layers.base import REGISTRY
+
+
+def analyse_or_refuse(text: str) -> None:
+    try:
+        report = analyze_text(text)
+    except SpecError as error:
+        assert str(error)  # renders, with its location
+        return
+    for error in report.errors:
+        assert isinstance(error, SpecError) and str(error)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=200))
+def test_arbitrary_text_is_refused_politely(text):
+    analyse_or_refuse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="()[],=:.#'\"\\+-*/ 0123456789abcHWxy_\n\tnConv2dinput", max_size=120))
+def test_spec_like_noise_is_refused_politely(text):
+    analyse_or_refuse("convention: pytorch\ninput: (1, 3, 8, 8)\n" + text)
+
+
+ARG = st.one_of(
+    st.integers(-3, 12).map(str),
+    st.sampled_from(["None", "True", "False", "'same'", "'valid'", "'causal'", "'zeros'",
+                     "'relu'", "0.5", "-1", "H", "2*H+1", "(3, 3)", "(1, 2, 3)", "()", "[2, 2]",
+                     "((1, 1), (2, 2))", "'channels_first'", "nn.ReLU()", "LSTM(4)"]),
+)
+LAYERS = sorted({(fw, rule.name) for (fw, _), rule in REGISTRY.items()})
+
+
+@st.composite
+def random_layer_specs(draw):
+    framework, name = draw(st.sampled_from(LAYERS))
+    args = draw(st.lists(ARG, max_size=4))
+    rule = REGISTRY[(framework, name)]
+    keys = [n for n, _ in rule.signature.positional + rule.signature.keyword_only]
+    kwargs = draw(st.lists(st.tuples(st.sampled_from(keys + ["bogus"]), ARG), max_size=3,
+                           unique_by=lambda kv: kv[0]))
+    text = ", ".join(args + [f"{k}={v}" for k, v in kwargs])
+    shape = draw(st.lists(st.integers(1, 9).map(str) | st.just("H"), min_size=1, max_size=5))
+    return (f"convention: {framework}\ninput: ({', '.join(shape)},)\n{name}({text})\n")
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_layer_specs())
+def test_random_constructor_calls_never_crash(text):
+    analyse_or_refuse(text)
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\n"
+                          "print('\\n'.join(sys.modules))"],
+                         capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_numeric_analysis_does_not_import_sympy_or_a_framework(tmp_path):
+    spec = tmp_path / "net.txt"
+    spec.write_text("convention: pytorch\ninput: (1, 3, 32, 32)\nnn.Conv2d(3, 8, 3)\n")
+    modules = _modules_after(
+        "from click.testing import CliRunner\nfrom shapecalc.cli import main\n"
+        f"r = CliRunner().invoke(main, ['analyze', {str(spec)!r}, '--format', 'json'])\n"
+        "assert r.exit_code == 0, r.output")
+    assert "sympy" not in modules
+    assert not {"torch", "tensorflow", "keras"} & modules
+
+
+def test_symbolic_analysis_imports_sympy_and_works():
+    report = analyze_text("convention: pytorch\ninput: (N, 3, H, W)\nnn.Conv2d(3, 8, 3)\n")
+    assert str(report.layers[0].output_shape) == "(N, 8, H - 2, W - 2)"
+    assert "sympy" in sys.modules
