@@ -1,0 +1,112 @@
+"""Measurements quoted in the README and the closing notes. Run: python benchmarks/run.py
+
+- startup: `python -m shapecalc analyze` of a numeric VGG-16 spec, against
+  `python -c "import click, rich"` and `python -c pass`, in the same run (median of N).
+- symbolic: in-process analysis of a 50-layer conv network with symbolic N, H, W.
+- scale: in-process analysis of generated 10,000- and 20,000-layer specs (linear growth).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+VGG16 = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+
+
+def vgg16_spec(batch: str = "1", size: str = "224") -> str:
+    lines = ["convention: pytorch", f"input: ({batch}, 3, {size}, {size})"]
+    channels = 3
+    for item in VGG16:
+        if item == "M":
+            lines.append("nn.MaxPool2d(kernel_size=2, stride=2)")
+        else:
+            lines += [f"nn.Conv2d({channels}, {item}, kernel_size=3, padding=1)", "nn.ReLU(inplace=True)"]
+            channels = item
+    lines += ["nn.AdaptiveAvgPool2d((7, 7))", "nn.Flatten()", "nn.Linear(512 * 7 * 7, 4096)",
+              "nn.ReLU(True)", "nn.Dropout()", "nn.Linear(4096, 4096)", "nn.ReLU(True)",
+              "nn.Dropout()", "nn.Linear(4096, 1000)"]
+    return "\n".join(lines) + "\n"
+
+
+def chain_spec(layers: int, symbolic: bool) -> str:
+    size = "(N, 16, H, W)" if symbolic else "(1, 16, 64, 64)"
+    lines = ["convention: pytorch", f"input: {size}"]
+    for i in range(layers):
+        if i % 10 == 9:
+            lines.append("nn.Conv2d(16, 16, 3, stride=2, padding=1)" if symbolic and i < 40
+                         else "nn.Conv2d(16, 16, 1)")
+        elif i % 2:
+            lines.append("nn.ReLU()")
+        else:
+            lines.append("nn.Conv2d(16, 16, 3, padding=1)")
+    return "\n".join(lines) + "\n"
+
+
+def wall(cmd: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def in_process(text: str, runs: int) -> float:
+    from shapecalc import analyze_text
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        report = analyze_text(text)
+        assert not report.errors, report.errors[0]
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def startup(runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp, "vgg16.txt")
+        spec.write_text(vgg16_spec())
+        py = sys.executable
+        base = wall([py, "-c", "pass"], runs)
+        libs = wall([py, "-c", "import click, rich"], runs)
+        ours = wall([py, "-m", "shapecalc", "analyze", str(spec)], runs)
+        json_ = wall([py, "-m", "shapecalc", "analyze", str(spec), "--format", "json"], runs)
+    print(f"startup (median of {runs}):")
+    print(f"  python -c pass                     {base * 1000:7.1f} ms")
+    print(f"  python -c 'import click, rich'     {libs * 1000:7.1f} ms")
+    print(f"  shapecalc analyze vgg16 (table)    {ours * 1000:7.1f} ms  "
+          f"({ours / libs:.2f}x import click, rich)")
+    print(f"  shapecalc analyze vgg16 (json)     {json_ * 1000:7.1f} ms")
+
+
+def symbolic(runs: int) -> None:
+    text = chain_spec(50, symbolic=True)
+    t = in_process(text, runs)
+    print(f"symbolic 50-layer network (N, H, W symbols): {t * 1000:.1f} ms (best of {runs})")
+
+
+def scale(runs: int) -> None:
+    t10 = in_process(chain_spec(10_000, symbolic=False), runs)
+    t20 = in_process(chain_spec(20_000, symbolic=False), runs)
+    print(f"scale: 10,000 layers {t10:.3f} s, 20,000 layers {t20:.3f} s, "
+          f"ratio {t20 / t10:.2f} (best of {runs})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("which", nargs="*", default=["startup", "symbolic", "scale"])
+    parser.add_argument("--runs", type=int, default=11)
+    args = parser.parse_args()
+    for name in args.which:
+        {"startup": startup, "symbolic": symbolic, "scale": scale}[name](args.runs)
+
+
+if __name__ == "__main__":
+    main()
