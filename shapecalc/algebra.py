@@ -95,9 +95,9 @@ def show(value: Value) -> str:
         return "None"
     if type(value) is int:
         return f"{value:,}"
-    if isinstance(value, Fraction):
+    if isinstance(value, (Fraction, float, str)):
         return str(value)
-    return str(value)
+    return _sympy().readable(value)
 
 
 def show_shape(shape: tuple) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from functools import lru_cache
 
 import sympy
@@ -15,12 +16,35 @@ def symbol(name: str, nonnegative: bool = False) -> sympy.Symbol:
     return sympy.Symbol(name, integer=True, positive=True)
 
 
+def expr(value):
+    """A number or expression of ours as a sympy expression."""
+    if type(value) is int:
+        return sympy.Integer(value)
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    return value
+
+
 def floor_div(a, b):
-    return sympy.floor(sympy.Mul(a, sympy.Pow(b, -1)))
+    return _rounded_division(a, b, sympy.floor)
 
 
 def ceil_div(a, b):
-    return sympy.ceiling(sympy.Mul(a, sympy.Pow(b, -1)))
+    return _rounded_division(a, b, sympy.ceiling)
+
+
+def _rounded_division(a, b, rounding):
+    """rounding(a/b), merging a nested rounding of the same kind into one:
+    floor((floor(g) + r)/b) = floor((g + r)/b) for integer r and positive integer b (and the
+    same for ceiling), so that a stack of strided layers reads as one floor, not a tower."""
+    a, b = expr(a), expr(b)
+    if b.is_integer and b.is_positive:
+        inner = [t for t in sympy.Add.make_args(a) if isinstance(t, rounding)]
+        if len(inner) == 1:
+            rest = a - inner[0]
+            if rest.is_integer:
+                return rounding((inner[0].args[0] + rest) / b)
+    return rounding(a / b)
 
 
 def divide(a, b):
@@ -50,3 +74,43 @@ def decide(condition) -> bool | None:
 def integer(value) -> bool:
     """Whether an expression is known to be an integer."""
     return bool(getattr(value, "is_integer", False))
+
+
+def readable(value) -> str:
+    """sympy's notation, with each floor/ceiling argument over one denominator:
+    floor((H - 7)/4) rather than floor(H/4 - 7/4)."""
+    if not isinstance(value, sympy.Basic):
+        return str(value)
+    rounded = value.atoms(sympy.floor, sympy.ceiling)
+    if not rounded:
+        return str(value)
+    mapping = {r: type(r)(sympy.together(r.args[0]), evaluate=False) for r in rounded}
+    return str(value.xreplace(mapping))
+
+
+def simplify_condition(condition):
+    """A validity condition in the form a person reads: floor(G) + r >= k becomes G >= k - r
+    (exact for integer r and k), and a condition linear in one integer symbol becomes a
+    bound on it: floor((H - 3)/2) + 1 >= 3  ->  H >= 7."""
+    if not isinstance(condition, sympy.Rel) or condition.rel_op not in (">=", ">", "<=", "<"):
+        return condition
+    if condition.rel_op in ("<=", "<"):
+        condition = condition.reversed
+    difference = condition.lhs - condition.rhs
+    if condition.rel_op == ">":
+        difference -= 1  # integers: a > b is a - 1 >= b
+    rounded = [t for t in sympy.Add.make_args(difference) if isinstance(t, sympy.floor)]
+    if len(rounded) == 1 and (difference - rounded[0]).is_integer:
+        difference = rounded[0].args[0] + (difference - rounded[0])
+    free = difference.free_symbols
+    if len(free) == 1:
+        (x,) = free
+        poly = sympy.Poly(difference, x) if difference.is_polynomial(x) else None
+        if poly is not None and poly.degree() == 1:
+            a, b = poly.all_coeffs()
+            if a.is_number and b.is_number and x.is_integer:
+                bound = -b / a
+                if a > 0:
+                    return sympy.Ge(x, sympy.ceiling(bound))
+                return sympy.Le(x, sympy.floor(bound))
+    return sympy.Ge(difference, 0)

@@ -45,16 +45,18 @@ class Signature:
         return dict(self.positional + self.keyword_only)
 
 
-def signature(name: str, *required: str, keyword_only: dict | None = None,
+def signature(layer: str, /, *required: str, keyword_only: dict | None = None,
               **defaults: object) -> Signature:
     """``signature("Conv2d", "in_channels", "out_channels", "kernel_size", stride=1, ...)``."""
     positional = tuple((r, REQUIRED) for r in required) + tuple(defaults.items())
-    return Signature(name, positional, tuple((keyword_only or {}).items()))
+    taken = set(required) | set(defaults)
+    extra = tuple((k, v) for k, v in (keyword_only or {}).items() if k not in taken)
+    return Signature(layer, positional, extra)
 
 
-def keras_signature(name: str, *required: str, **defaults: object) -> Signature:
+def keras_signature(layer: str, /, *required: str, **defaults: object) -> Signature:
     """A Keras layer: its own parameters plus the base layer's keyword arguments."""
-    return signature(name, *required, keyword_only=KERAS_BASE_KWARGS, **defaults)
+    return signature(layer, *required, keyword_only=KERAS_BASE_KWARGS, **defaults)
 
 
 @dataclass(frozen=True)
@@ -158,11 +160,18 @@ class Call:
         verdict = algebra.truth(condition)
         if verdict is True:
             return
-        text = message() if callable(message) else message
         if verdict is None:
-            self.conditions.append(f"{condition}  ({text})")
-            return
-        self.fail(text, at)
+            from shapecalc.symbolic import simplify_condition
+
+            simplified = simplify_condition(condition)
+            if algebra.truth(simplified) is None:
+                self.conditions.append(algebra.show(simplified))
+            elif algebra.truth(simplified) is False:
+                verdict = False
+            else:
+                return
+        if verdict is False:
+            self.fail(message() if callable(message) else message, at)
 
     # -- typed access -------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
+from shapecalc.algebra import show
 from shapecalc.report import LayerReport, NetworkReport
 
 
@@ -16,7 +17,7 @@ def value(v: object) -> object:
         return float(v) if (v.denominator & (v.denominator - 1)) == 0 else str(v)
     if isinstance(v, tuple):
         return [value(x) for x in v]
-    return str(v)
+    return show(v)
 
 
 def layer_object(layer: LayerReport) -> dict:
