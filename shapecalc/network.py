@@ -23,10 +23,28 @@ from shapecalc.spec.evaluate import Evaluator, Reference
 CONVENTIONS = (PYTORCH, KERAS)
 
 
+MAX_BLOCK_DEPTH = 32
+MAX_LAYERS = 1_000_000
+
+
 @dataclass(frozen=True)
 class Tensor:
     shape: tuple
     field: tuple[AxisField, ...] | None  # () before any window layer: identity on every axis
+
+
+class _Scope:
+    """Names visible where a statement runs: tensors, values, the chain's current tensor,
+    and the block path the rows are reported under."""
+
+    def __init__(self, evaluate: Evaluator, tensors: dict, current: str | None,
+                 block: str = "", depth: int = 0) -> None:
+        self.evaluate = evaluate
+        self.tensors = tensors
+        self.current = current
+        self.block = block
+        self.depth = depth
+        self.returned: str | None = None
 
 
 def analyze(spec: S.Spec, *, convention: str | None = None,
@@ -50,12 +68,10 @@ class _Walk:
     def __init__(self, spec: S.Spec, convention: str | None, overrides: dict) -> None:
         self.spec = spec
         self.overrides = overrides
-        self.evaluate = Evaluator(overrides)
         self.convention = convention
-        self.cli_convention = convention
         self.input_shape: tuple = ()
-        self.tensors: dict[str, Tensor] = {}
-        self.current: str | None = None
+        self.top = _Scope(Evaluator(overrides), {}, None)
+        self.blocks: dict[str, S.BlockDef] = {}
         self.layers: list[LayerReport] = []
         self.errors: list[SpecError] = []
         self.name_counts: dict[str, int] = {}
@@ -65,19 +81,118 @@ class _Walk:
     def run(self) -> None:
         statements = self.spec.statements
         self._settle_convention(statements)
-        layer_lines = [s for s in statements if isinstance(s, S.LayerLine)]
-        if not layer_lines:
+        if not any(isinstance(s, (S.LayerLine, S.Loop)) for s in statements):
             raise SpecError("the spec has no layers", None)
+        self._run(statements, self.top)
+
+    def _run(self, statements, scope: _Scope) -> None:
         for stmt in statements:
+            if scope.returned is not None:
+                raise SpecError("`return` must be the last statement of a block", stmt.span)
             if isinstance(stmt, S.ConventionDecl):
                 continue
             if isinstance(stmt, S.Let):
                 if stmt.name not in self.overrides:
-                    self.evaluate.bindings[stmt.name] = self._integer_value(stmt.value)
+                    scope.evaluate.bindings[stmt.name] = self._integer_value(stmt.value, scope)
             elif isinstance(stmt, S.InputDecl):
-                self._declare_input(stmt)
+                self._declare_input(stmt, scope)
+            elif isinstance(stmt, S.BlockDef):
+                self.blocks[stmt.name] = stmt
+            elif isinstance(stmt, S.Loop):
+                self._loop(stmt, scope)
+            elif isinstance(stmt, S.Return):
+                if scope is self.top:
+                    raise SpecError("`return` outside a block", stmt.span)
+                self._tensor(stmt.name, scope, stmt.span)
+                scope.returned = stmt.name
+            elif self._is_block_call(stmt):
+                self._block_call(stmt, scope)
             else:
-                self._layer(stmt)
+                self._layer(stmt, scope)
+
+    def _loop(self, loop: S.Loop, scope: _Scope) -> None:
+        count = self._integer_value(loop.count, scope)
+        if type(count) is not int or count < 0:
+            raise SpecError(f"range() needs a known count ≥ 0, got {count}", loop.count.span)
+        if count * max(len(loop.body), 1) + len(self.layers) > MAX_LAYERS:
+            raise SpecError(f"the loop would make more than {MAX_LAYERS:,} layers", loop.span)
+        for i in range(count):
+            scope.evaluate.bindings[loop.var] = i
+            self._run(loop.body, scope)
+
+    def _is_block_call(self, stmt: S.LayerLine) -> bool:
+        func = stmt.call.func
+        return (isinstance(func, S.Name) and len(func.parts) == 1 and func.parts[0] in
+                self.blocks and stmt.operator is None)
+
+    def _block_call(self, stmt: S.LayerLine, scope: _Scope) -> None:
+        """Run a block's body in a scope of its own: tensor arguments become tensors, the
+        others values; the chain starts from the first tensor argument (or the caller's
+        current tensor) and the block's output is its `return`, else its last tensor."""
+        block = self.blocks[stmt.call.func.parts[0]]
+        if scope.depth >= MAX_BLOCK_DEPTH:
+            raise SpecError(f"blocks nested deeper than {MAX_BLOCK_DEPTH} (does `{block.name}` "
+                            "call itself?)", stmt.span)
+        call = stmt.call
+        params = [p.name for p in block.params]
+        positional: list = [*stmt.inputs, *call.args]
+        first = positional[0] if positional else None
+        names_tensor = isinstance(first, str) or (
+            isinstance(first, S.Name) and len(first.parts) == 1 and first.parts[0] in
+            scope.tensors)
+        if not names_tensor and scope.current is not None:
+            positional.insert(0, scope.current)  # chained: the current tensor goes first
+        if len(positional) > len(params):
+            raise SpecError(f"block `{block.name}` takes {len(params)} arguments "
+                            f"({', '.join(params)}), got {len(positional)}", stmt.span)
+        given: dict[str, object] = dict(zip(params, positional))
+        for kw in call.keywords:
+            if kw.name not in params:
+                raise SpecError(f"block `{block.name}` has no parameter `{kw.name}` "
+                                f"(parameters: {', '.join(params)})", kw.span)
+            if kw.name in given:
+                raise SpecError(f"block `{block.name}` got two values for `{kw.name}`", kw.span)
+            given[kw.name] = kw.value
+        inner = _Scope(Evaluator(dict(scope.evaluate.bindings)), dict(scope.tensors),
+                       scope.current, depth=scope.depth + 1)
+        first_tensor = None
+        for param in block.params:
+            if param.name not in given and param.default is None:
+                raise SpecError(f"block `{block.name}` is missing the argument `{param.name}`",
+                                stmt.span)
+            node = given.get(param.name, param.default)
+            if isinstance(node, str):  # a tensor name from the functional call `(x)`
+                inner.tensors[param.name] = self._tensor(node, scope, stmt.span)
+                first_tensor = first_tensor or param.name
+            elif isinstance(node, S.Name) and len(node.parts) == 1 and \
+                    node.parts[0] in scope.tensors:
+                inner.tensors[param.name] = scope.tensors[node.parts[0]]
+                first_tensor = first_tensor or param.name
+            else:
+                inner.evaluate.bindings[param.name] = scope.evaluate(node)
+        if first_tensor is not None:
+            inner.current = first_tensor
+        if inner.current is None:
+            raise SpecError(f"block `{block.name}` has no input tensor: declare `input:` first "
+                            "or pass a tensor", stmt.span)
+        inner.block = self._instance_name(block.name, scope)
+        self._run(block.body, inner)
+        output = inner.returned or inner.current
+        target = stmt.target or inner.block.rsplit("/", 1)[-1]
+        scope.tensors[target] = inner.tensors[output]
+        scope.current = target
+
+    def _instance_name(self, base: str, scope: _Scope) -> str:
+        count = self.name_counts.get(base, 0)
+        self.name_counts[base] = count + 1
+        name = base if count == 0 else f"{base}_{count}"
+        return f"{scope.block}/{name}" if scope.block else name
+
+    def _tensor(self, name: str, scope: _Scope, span) -> Tensor:
+        if name not in scope.tensors:
+            known = ", ".join(scope.tensors) or "none yet"
+            raise SpecError(f"unknown tensor `{name}`; defined so far: {known}", span)
+        return scope.tensors[name]
 
     def _settle_convention(self, statements) -> None:
         declared = [s for s in statements if isinstance(s, S.ConventionDecl)]
@@ -103,8 +218,8 @@ class _Walk:
         raise SpecError("declare the convention: add a line `convention: pytorch` or "
                         "`convention: keras` (or pass --convention)", None)
 
-    def _integer_value(self, node: object) -> object:
-        value = self.evaluate(node)
+    def _integer_value(self, node: object, scope: _Scope) -> object:
+        value = scope.evaluate(node)
         if isinstance(value, bool) or isinstance(value, (str, tuple, Reference, float)) or \
                 value is None:
             raise SpecError(f"expected an integer expression, got {value!r}", node.span)
@@ -112,23 +227,24 @@ class _Walk:
 
     # -- input --------------------------------------------------------------------------
 
-    def _declare_input(self, stmt: S.InputDecl) -> None:
-        if self.tensors and stmt.target is None:
-            raise SpecError("input declared twice", stmt.span)
-        shape = self._input_shape(stmt.value)
+    def _declare_input(self, stmt: S.InputDecl, scope: _Scope) -> None:
         name = stmt.target or "input"
-        self.tensors[name] = Tensor(shape, ())
-        self.current = name
+        if name in scope.tensors:
+            raise SpecError(f"input `{name}` declared twice (name further inputs: "
+                            "`input mask: (...)`)", stmt.span)
+        shape = self._input_shape(stmt.value, scope)
+        scope.tensors[name] = Tensor(shape, ())
+        scope.current = name
         if not self.input_shape:
             self.input_shape = shape
 
-    def _input_shape(self, node: object) -> tuple:
+    def _input_shape(self, node: object, scope: _Scope) -> tuple:
         keras = self.convention == KERAS
         if isinstance(node, S.Sequence):
             dims = node.items
             batch_given = keras and dims and isinstance(dims[0], S.Constant) and \
                 dims[0].value is None
-            shape = tuple(self._dim(d, allow_none=batch_given and i == 0)
+            shape = tuple(self._dim(scope, d, allow_none=batch_given and i == 0)
                           for i, d in enumerate(dims))
             if keras and not batch_given:
                 shape = (None, *shape)
@@ -142,7 +258,7 @@ class _Walk:
                     raise SpecError(f"`{node.func.dotted}(...)` declares a Keras input; in "
                                     "the PyTorch convention write the full tensor shape, "
                                     "e.g. `input: (1, 3, 224, 224)`", node.span)
-                return self._keras_input(node)
+                return self._keras_input(node, scope)
             # torch.randn(1, 3, 224, 224) / torch.zeros((1, 3, 224, 224))
             args = node.args
             if len(args) == 1 and isinstance(args[0], S.Sequence):
@@ -150,12 +266,12 @@ class _Walk:
             if not args:
                 raise SpecError("give the tensor's shape, e.g. `torch.randn(1, 3, 224, 224)`",
                                 node.span)
-            return tuple(self._dim(a) for a in args)
+            return tuple(self._dim(scope, a) for a in args)
         raise SpecError("expected an input shape such as `(1, 3, 224, 224)` (PyTorch, batch "
                         "included) or `Input(shape=(224, 224, 3))` (Keras)",
                         getattr(node, "span", None))
 
-    def _keras_input(self, node: S.Call) -> tuple:
+    def _keras_input(self, node: S.Call, scope: _Scope) -> tuple:
         shape_node = None
         batch_node = None
         if node.args:
@@ -169,17 +285,17 @@ class _Walk:
                 if not isinstance(kw.value, S.Sequence) or not kw.value.items:
                     raise SpecError("batch_shape must be a tuple", kw.span)
                 items = kw.value.items
-                return (self._dim(items[0], allow_none=True),
-                        *(self._dim(d) for d in items[1:]))
+                return (self._dim(scope, items[0], allow_none=True),
+                        *(self._dim(scope, d) for d in items[1:]))
         if not isinstance(shape_node, S.Sequence):
             raise SpecError("expected `Input(shape=(...))` with a tuple shape", node.span)
-        batch = None if batch_node is None else self._dim(batch_node, allow_none=True)
-        return (batch, *(self._dim(d) for d in shape_node.items))
+        batch = None if batch_node is None else self._dim(scope, batch_node, allow_none=True)
+        return (batch, *(self._dim(scope, d) for d in shape_node.items))
 
-    def _dim(self, node: object, allow_none: bool = False) -> object:
+    def _dim(self, scope: _Scope, node: object, allow_none: bool = False) -> object:
         if allow_none and isinstance(node, S.Constant) and node.value is None:
             return None
-        value = self.evaluate(node)
+        value = scope.evaluate(node)
         if value is None:
             raise SpecError("a size of None is only allowed for the batch; name an unknown "
                             "size with a symbol instead, e.g. `T`", node.span)
@@ -192,16 +308,22 @@ class _Walk:
 
     # -- layers -------------------------------------------------------------------------
 
-    def _layer(self, stmt: S.LayerLine) -> None:
+    _OPERATOR_LAYERS = {KERAS: {"+": "Add", "-": "Subtract", "*": "Multiply"}}
+
+    def _layer(self, stmt: S.LayerLine, scope: _Scope) -> None:
         func = stmt.call.func
         if not isinstance(func, S.Name):
             raise SpecError("expected a layer name", stmt.call.span)
+        if stmt.operator and self.convention in self._OPERATOR_LAYERS:
+            func = S.Name((self._OPERATOR_LAYERS[self.convention][stmt.operator],), func.span)
         rule = resolve(func, self.convention)
         index = len(self.layers) + 1
-        arguments = bind(rule, stmt.call, self.evaluate)
-        self._implicit_input(rule, arguments, stmt)
-        call = Call(rule, arguments, stmt.call.span, stmt.source, index, self.evaluate)
-        inputs = self._inputs(stmt)
+        if index > MAX_LAYERS:
+            raise SpecError(f"more than {MAX_LAYERS:,} layers", stmt.span)
+        arguments = bind(rule, stmt.call, scope.evaluate)
+        self._implicit_input(rule, arguments, scope)
+        call = Call(rule, arguments, stmt.call.span, stmt.source, index, scope.evaluate)
+        inputs = self._inputs(stmt, scope)
         try:
             if rule.merge:
                 result = rule.apply(call, tuple(t.shape for t in inputs))
@@ -223,32 +345,26 @@ class _Walk:
             index=index, line=stmt.span.line, name=name, type=rule.name, source=stmt.source,
             output_shape=tuple(result.shape), trainable=result.trainable,
             non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
-            receptive_field=field or None,
-            conditions=tuple(call.conditions) + result.conditions,
+            receptive_field=field or None, conditions=tuple(call.conditions) + result.conditions,
+            block=scope.block,
         ))
         target = stmt.target or name
-        self.tensors[target] = Tensor(tuple(result.shape), field)
-        self.current = target
+        scope.tensors[target] = Tensor(tuple(result.shape), field)
+        scope.current = target
 
-    def _inputs(self, stmt: S.LayerLine) -> list[Tensor]:
+    def _inputs(self, stmt: S.LayerLine, scope: _Scope) -> list[Tensor]:
         if not stmt.inputs:
-            if self.current is None:
+            if scope.current is None:
                 raise SpecError(
                     "no input declared before the first layer: add `input: (1, 3, 224, 224)` "
                     "(PyTorch: the full tensor shape) or `input: (224, 224, 3)` (Keras: "
                     "without the batch)", stmt.span)
-            return [self.tensors[self.current]]
-        found = []
-        for name in stmt.inputs:
-            if name not in self.tensors:
-                known = ", ".join(self.tensors) or "none yet"
-                raise SpecError(f"unknown tensor `{name}`; defined so far: {known}", stmt.span)
-            found.append(self.tensors[name])
-        return found
+            return [scope.tensors[scope.current]]
+        return [self._tensor(name, scope, stmt.span) for name in stmt.inputs]
 
-    def _implicit_input(self, rule: LayerRule, arguments: dict, stmt: S.LayerLine) -> None:
+    def _implicit_input(self, rule: LayerRule, arguments: dict, scope: _Scope) -> None:
         """Keras' first layer may carry input_shape= (or Dense's input_dim=)."""
-        if self.current is not None or rule.framework != KERAS:
+        if scope.current is not None or rule.framework != KERAS:
             return
         for key in ("input_shape", "batch_input_shape", "input_dim"):
             arg = arguments.get(key)
@@ -261,8 +377,8 @@ class _Walk:
                                                        for v in value):
                 raise SpecError(f"{key} must be a tuple of sizes", arg.span)
             shape = value if key == "batch_input_shape" else (None, *value)
-            self.tensors["input"] = Tensor(tuple(shape), ())
-            self.current = "input"
+            scope.tensors["input"] = Tensor(tuple(shape), ())
+            scope.current = "input"
             self.input_shape = tuple(shape)
             return
 
@@ -293,11 +409,16 @@ def _snake_case(name: str) -> str:
 
 
 def _propagate_field(inputs: list[Tensor], receptive: object) -> tuple | None:
-    """Receptive field of the output from the inputs' fields and the layer's window."""
+    """Receptive field of the output from the inputs' fields and the layer's window; a
+    merge sees the union of its branches' fields."""
     fields = [t.field for t in inputs]
     if receptive == GLOBAL or any(f is None for f in fields):
         return None
     field = fields[0]
+    for other in fields[1:]:
+        field = _union(field, other)
+        if field is None:
+            return None
     if receptive == KEEP:
         return field
     if not isinstance(receptive, Window):
@@ -312,4 +433,25 @@ def _propagate_field(inputs: list[Tensor], receptive: object) -> tuple | None:
             jump=axis.jump * s,
             start=axis.start + (algebra.divide(k - 1, 2) - p) * axis.jump,
         ))
+    return tuple(out)
+
+
+def _union(a: tuple, b: tuple) -> tuple | None:
+    """The smallest field covering both, axis by axis (branches of a merge)."""
+    if not a or not b:
+        if not a and not b:
+            return ()
+        a = a or tuple(AxisField(1, 1, 0) for _ in b)
+        b = b or tuple(AxisField(1, 1, 0) for _ in a)
+    if len(a) != len(b):
+        return None
+    out = []
+    for x, y in zip(a, b):
+        if algebra.truth(x.jump == y.jump) is not True:
+            return None  # branches at different resolutions: no common grid
+        lo = algebra.minimum(x.start - algebra.divide(x.size - 1, 2),
+                             y.start - algebra.divide(y.size - 1, 2))
+        hi = algebra.maximum(x.start + algebra.divide(x.size - 1, 2),
+                             y.start + algebra.divide(y.size - 1, 2))
+        out.append(AxisField(size=hi - lo + 1, jump=x.jump, start=algebra.divide(lo + hi, 2)))
     return tuple(out)

@@ -42,6 +42,12 @@ class LayerReport:
     receptive_field: tuple[AxisField, ...] | None
     """One entry per spatial axis; None when the output mixes all positions."""
     conditions: tuple[str, ...] = ()
+    block: str = ""
+    """The block instance the layer belongs to, as a path (``stage1/bottleneck_2``)."""
+
+    @property
+    def depth(self) -> int:
+        return self.block.count("/") + 1 if self.block else 0
 
     @property
     def params(self) -> Value:

@@ -16,6 +16,7 @@ from shapecalc.layers import (  # noqa: F401  (importing registers the rules)
     elementwise,
     embedding,
     linear,
+    merge,
     norm,
     pooling,
     recurrent,

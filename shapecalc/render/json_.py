@@ -43,6 +43,7 @@ def layer_object(layer: LayerReport) -> dict:
         "flops": value(layer.flops),
         "receptive_field": field,
         "conditions": list(layer.conditions),
+        "block": layer.block or None,
     }
 
 

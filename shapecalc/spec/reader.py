@@ -20,7 +20,8 @@ from shapecalc.spec import syntax as S
 MAX_NESTING = 48
 MAX_STATEMENT_CHARS = 100_000
 
-_DIRECTIVE = re.compile(r"(convention|input|let)\b\s*(:?)", re.IGNORECASE)
+_DIRECTIVE = re.compile(r"(convention|input|let)\b\s*([A-Za-z_][A-Za-z0-9_]*\s*)?(:?)",
+                        re.IGNORECASE)
 _LET = re.compile(r"let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*", re.IGNORECASE)
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {v: k for k, v in _OPEN.items()}
@@ -121,17 +122,89 @@ def _logical_lines(source: str) -> Iterator[tuple[str, int, int]]:
 # -- statements ----------------------------------------------------------------------------
 
 
-def _statements(source: str) -> Iterator[object]:
-    for text, line, column in _logical_lines(source):
-        directive = _DIRECTIVE.match(text)
-        if directive and (directive.group(2) or directive.group(1).lower() == "let"):
-            yield _directive(directive.group(1).lower(), text, line, column)
+def _statements(source: str) -> list[object]:
+    lines = list(_logical_lines(source))
+    statements, _ = _block(lines, 0, None)
+    return statements
+
+
+_HEADER = re.compile(r"(def|for)\b")
+_RETURN = re.compile(r"return\b\s*")
+
+
+def _block(lines: list, start: int, indent: int | None) -> tuple[list, int]:
+    """Statements from lines[start:] whose column is deeper than ``indent`` (None: all)."""
+    out: list = []
+    i = start
+    while i < len(lines):
+        text, line, column = lines[i]
+        if indent is not None and column <= indent:
+            break
+        i += 1
+        header = _HEADER.match(text)
+        if header and text.rstrip().endswith(":"):
+            body, i = _block(lines, i, column)
+            if not body:
+                raise SpecError(f"`{header.group(1)}` needs an indented body on the lines "
+                                "below it", Span.point(line, column, len(text.split("\n")[0])))
+            out.append(_compound(text, line, column, tuple(body)))
             continue
-        yield from _python_statement(text, line, column)
+        if _RETURN.match(text):
+            out.extend(_return(text, line, column))
+            continue
+        directive = _DIRECTIVE.match(text)
+        if directive and (directive.group(3) or directive.group(1).lower() == "let"):
+            out.append(_directive(directive, text, line, column))
+            continue
+        out.extend(_python_statement(text, line, column))
+    return out, i
 
 
-def _directive(kind: str, text: str, line: int, column: int) -> object:
+def _compound(text: str, line: int, column: int, body: tuple) -> object:
+    """A `def name(params):` or `for var in range(n):` header, parsed as Python with a
+    placeholder body."""
+    tree = _parse(text.rstrip() + "\n    pass", "exec", line, column)
+    node = tree.body[0]
+    convert = _Converter(line, column, text)
+    span = convert.span(node)
+    if isinstance(node, ast.FunctionDef):
+        args = node.args
+        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or \
+                node.decorator_list:
+            raise SpecError("a block takes plain parameters: `def name(x, a, b=1):`", span)
+        defaults = [None] * (len(args.args) - len(args.defaults)) + list(args.defaults)
+        params = tuple(S.Param(a.arg, convert(d) if d is not None else None, convert.span(a))
+                       for a, d in zip(args.args, defaults))
+        return S.BlockDef(node.name, params, body, span)
+    if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and not node.orelse:
+        it = node.iter
+        if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and \
+                it.func.id == "range" and len(it.args) == 1 and not it.keywords:
+            return S.Loop(node.target.id, convert(it.args[0]), body, span)
+    raise SpecError("expected `def name(params):` or `for i in range(count):`", span)
+
+
+def _return(text: str, line: int, column: int) -> list[object]:
+    """`return x`, or `return x + y` / `return nn.ReLU()(x)`: computed, then returned."""
+    match = _RETURN.match(text)
+    rest = text[match.end():]
+    if not rest.strip():
+        raise SpecError("a block returns a tensor: `return x`", Span.point(line, column, 6))
+    offset = column + match.end()
+    value = _parse_expression(rest, line, offset, text)
+    if isinstance(value, S.Name) and len(value.parts) == 1:
+        return [S.Return(value.parts[0], value.span)]
+    computed = list(_python_statement(f"_returned = {rest.strip()}", line,
+                                      offset - len("_returned = ")))
+    return [*computed, S.Return("_returned", value.span)]
+
+
+def _directive(directive: re.Match, text: str, line: int, column: int) -> object:
+    kind = directive.group(1).lower()
+    name = (directive.group(2) or "").strip() or None
     span = Span(line, column, line, column + len(text.splitlines()[0]))
+    if name is not None and kind != "input" and kind != "let":
+        raise SpecError(f"`{kind}` takes no name: write `{kind}: ...`", span)
     if kind == "let":
         match = _LET.match(text)
         if not match:
@@ -141,7 +214,7 @@ def _directive(kind: str, text: str, line: int, column: int) -> object:
             )
         value = _parse_expression(text[match.end() :], line, column + match.end(), text)
         return S.Let(name=match.group(1), value=value, span=span)
-    rest_at = _DIRECTIVE.match(text).end()
+    rest_at = directive.end()
     rest = text[rest_at:]
     if not rest.strip():
         example = "pytorch" if kind == "convention" else "(1, 3, 224, 224)"
@@ -158,7 +231,7 @@ def _directive(kind: str, text: str, line: int, column: int) -> object:
             )
         return S.ConventionDecl(name=aliases[name], span=span)
     value = _parse_expression(rest, line, column + rest_at, text)
-    return S.InputDecl(value=value, span=span)
+    return S.InputDecl(value=value, target=name, span=span)
 
 
 def _python_statement(text: str, line: int, column: int) -> Iterator[object]:
@@ -201,8 +274,27 @@ def _target_name(node: ast.AST, convert: _Converter) -> str:
     raise SpecError("expected a single name before `=`", convert.span(node))
 
 
+_OPERATORS = {"+": "add", "-": "sub", "*": "mul"}
+# torch functional ops that join or reshape tensors, and the layer each one is
+_TORCH_FUNCTIONS = {"add": "add", "sub": "sub", "subtract": "sub", "mul": "mul",
+                    "multiply": "mul", "cat": "cat", "concat": "cat", "concatenate": "cat",
+                    "flatten": "flatten"}
+_KERAS_FUNCTIONS = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply",
+                    "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
+                    "concatenate": "Concatenate"}
+_KERAS_PREFIXES = {("layers",), ("keras", "layers"), ("tf", "keras", "layers"),
+                   ("tensorflow", "keras", "layers")}
+
+
 def _interpret(value: object, target: str | None, convert: _Converter) -> Iterator[object]:
     """Turn one Python expression into spec statements."""
+    source = convert.source(value)
+    if isinstance(value, S.BinaryOp) and value.op in _OPERATORS:  # x + y: a merge
+        inputs = _tensor_names(S.Sequence((value.left, value.right), "tuple", value.span))
+        call = S.Call(S.Name((_OPERATORS[value.op],), value.span), (), (), value.span)
+        yield S.LayerLine(call=call, source=source, target=target, inputs=inputs,
+                          operator=value.op, span=value.span)
+        return
     if not isinstance(value, S.Call):
         raise SpecError(
             "expected a layer constructor such as `nn.Conv2d(3, 64, 3)` or "
@@ -211,35 +303,91 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
         )
     func = value.func
     if isinstance(func, S.Name):
-        last = func.parts[-1]
+        prefix, last = func.parts[:-1], func.parts[-1]
         if last in _SEQUENTIAL:
             yield from _sequential(value, convert)
             return
-        if last == "add" and len(func.parts) >= 2 and len(value.args) == 1:  # model.add(...)
+        if prefix == ("torch",) and last in _TORCH_FUNCTIONS:
+            yield _torch_function(value, _TORCH_FUNCTIONS[last], target, source)
+            return
+        if prefix in _KERAS_PREFIXES and last in _KERAS_FUNCTIONS:
+            yield _keras_function(value, _KERAS_FUNCTIONS[last], target, source)
+            return
+        if last == "add" and prefix and len(value.args) == 1:  # model.add(...)
             yield from _interpret(value.args[0], target, convert)
             return
-        if last in _INPUT_CALLS or (
-            last in _TENSOR_FACTORIES and func.parts[0] in ("torch", "tf")
-        ):
+        if last in _INPUT_CALLS or (last in _TENSOR_FACTORIES and prefix[:1] in (("torch",),
+                                                                                   ("tf",))):
             yield S.InputDecl(value=value, target=target, span=value.span)
             return
-        yield S.LayerLine(call=value, source=convert.source(value), target=target,
-                          span=value.span)
+        yield S.LayerLine(call=value, source=source, target=target, span=value.span)
         return
-    if isinstance(func, S.Call):  # Keras functional style: layers.Dense(10)(x)
-        inputs = []
-        for arg in value.args:
-            if isinstance(arg, S.Name) and len(arg.parts) == 1:
-                inputs.append(arg.parts[0])
-            else:
-                raise SpecError("a layer is applied to a tensor name, e.g. `(x)`", arg.span)
+    if isinstance(func, S.Call):  # functional style: layers.Dense(10)(x), Add()([a, b])
         if value.keywords:
             raise SpecError("keyword arguments of a layer call are not supported",
                             value.keywords[0].span)
+        inputs = _tensor_names(S.Sequence(value.args, "tuple", value.span))
         yield S.LayerLine(call=func, source=convert.source(func), target=target,
-                          inputs=tuple(inputs), span=func.span)
+                          inputs=inputs, span=func.span)
         return
     raise SpecError("expected a layer constructor", value.span)
+
+
+def _tensor_names(node: S.Sequence) -> tuple[str, ...]:
+    """Tensor names a layer is applied to: `(x)`, `(x, y)`, `([a, b, c])`."""
+    names = []
+    for item in node.items:
+        if isinstance(item, S.Sequence):
+            names.extend(_tensor_names(item))
+        elif isinstance(item, S.Name) and len(item.parts) == 1:
+            names.append(item.parts[0])
+        else:
+            raise SpecError("a layer is applied to tensor names, e.g. `(x)` or `([a, b])`; "
+                            "give intermediate results a name on a line of their own",
+                            item.span)
+    return tuple(names)
+
+
+def _torch_function(call: S.Call, layer: str, target: str | None, source: str) -> S.LayerLine:
+    """torch.cat([a, b], dim=1), torch.add(a, b), torch.flatten(x, 1) as layers."""
+    if layer == "cat":
+        tensors, options = call.args[:1], call.args[1:]
+        keywords = [kw for kw in call.keywords if kw.name != "tensors"]
+        tensors = tensors or tuple(kw.value for kw in call.keywords if kw.name == "tensors")
+        if not tensors or not isinstance(tensors[0], S.Sequence):
+            raise SpecError("torch.cat takes a list of tensors: `torch.cat([a, b], dim=1)`",
+                            call.span)
+        inputs = _tensor_names(tensors[0])
+        rest = tuple(options)
+    elif layer == "flatten":
+        if not call.args:
+            raise SpecError("torch.flatten takes the tensor first: `torch.flatten(x, 1)`",
+                            call.span)
+        inputs = _tensor_names(S.Sequence(call.args[:1], "tuple", call.span))
+        # torch.flatten flattens from dim 0 by default, nn.Flatten from dim 1
+        rest = call.args[1:] or (S.Number(0, call.span),)
+        keywords = list(call.keywords)
+        layer = "Flatten"
+    else:
+        inputs = _tensor_names(S.Sequence(call.args, "tuple", call.span))
+        rest, keywords = (), [kw for kw in call.keywords]
+        if keywords:
+            raise SpecError(f"torch.{call.func.parts[-1]} is read as a merge of two tensors; "
+                            "keyword arguments are not supported", keywords[0].span)
+    func = S.Name((layer,), call.func.span)
+    return S.LayerLine(call=S.Call(func, rest, tuple(keywords), call.span), source=source,
+                       target=target, inputs=inputs, span=call.span)
+
+
+def _keras_function(call: S.Call, layer: str, target: str | None, source: str) -> S.LayerLine:
+    """layers.add([a, b]), layers.concatenate([a, b], axis=1) as layers."""
+    if not call.args or not isinstance(call.args[0], S.Sequence):
+        raise SpecError(f"`{call.func.dotted}` takes a list of tensors first, e.g. "
+                        f"`{call.func.dotted}([a, b])`", call.span)
+    inputs = _tensor_names(call.args[0])
+    func = S.Name((*call.func.parts[:-1], layer), call.func.span)
+    return S.LayerLine(call=S.Call(func, call.args[1:], call.keywords, call.span),
+                       source=source, target=target, inputs=inputs, span=call.span)
 
 
 def _sequential(call: S.Call, convert: _Converter) -> Iterator[object]:

@@ -103,6 +103,41 @@ class InputDecl:
 
 
 @dataclass(frozen=True)
+class Param:
+    name: str
+    default: object = None  # an expression node, or None when the parameter is required
+    span: Span = _span
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    """``def name(params):`` and its indented body: a reusable, parameterised block."""
+
+    name: str
+    params: tuple[Param, ...]
+    body: tuple
+    span: Span = _span
+
+
+@dataclass(frozen=True)
+class Loop:
+    """``for var in range(count):`` and its indented body."""
+
+    var: str
+    count: object
+    body: tuple
+    span: Span = _span
+
+
+@dataclass(frozen=True)
+class Return:
+    """``return name`` at the end of a block: the tensor the block gives back."""
+
+    name: str
+    span: Span = _span
+
+
+@dataclass(frozen=True)
 class Let:
     name: str
     value: object
@@ -119,10 +154,11 @@ class LayerLine:
     source: str
     target: str | None = None
     inputs: tuple[str, ...] = ()
+    operator: str | None = None  # "+", "-" or "*" when written as `a + b`
     span: Span = _span
 
 
-Statement = ConventionDecl | InputDecl | Let | LayerLine
+Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | Return
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+"""Networks that are not a chain: named tensors, merges, blocks, loops."""
+
+from __future__ import annotations
+
+import pytest
+
+from shapecalc import analyze_text
+from tests.helpers import analyze, refused
+
+RESIDUAL = """\
+convention: pytorch
+input: (1, 16, 32, 32)
+
+def residual(x, c, k=3):
+    y = nn.Conv2d(c, c, k, padding=k // 2)(x)
+    y = nn.Conv2d(c, c, k, padding=k // 2)(y)
+    return x + y
+
+for i in range(3):
+    residual(16)
+"""
+
+
+def test_blocks_loops_and_residuals():
+    report = analyze_text(RESIDUAL)
+    assert not report.errors, report.errors
+    assert [layer.type for layer in report.layers] == ["Conv2d", "Conv2d", "add"] * 3
+    assert [layer.block for layer in report.layers][::3] == ["residual", "residual_1",
+                                                             "residual_2"]
+    assert report.output_shape == (1, 16, 32, 32)
+    assert report.params == 3 * 2 * (16 * 16 * 9 + 16)
+    # the residual's field is the union of the identity and the two 3x3 convs: 5, then 9, 13
+    assert [layer.receptive_field[0].size for layer in report.layers][2::3] == [5, 9, 13]
+
+
+def test_torch_cat_and_flatten_and_operators():
+    report = analyze("pytorch", "(2, 8, 10, 10)",
+                     "a = nn.Conv2d(8, 4, 1)",
+                     "b = nn.Conv2d(8, 6, 3, padding=1)(input)",
+                     "c = torch.cat([a, b], dim=1)",
+                     "d = c * c",
+                     "torch.flatten(d, 1)")
+    assert not report.errors, report.errors
+    assert [layer.output_shape for layer in report.layers][2:] == [
+        (2, 10, 10, 10), (2, 10, 10, 10), (2, 1000)]
+
+
+def test_keras_functional_merges():
+    report = analyze("keras", "(16, 16, 3)",
+                     "a = layers.Conv2D(8, 3, padding='same')(input)",
+                     "b = layers.Conv2D(4, 1)(input)",
+                     "c = layers.Concatenate()([a, b])",
+                     "d = layers.Conv2D(12, 1)(c)",
+                     "e = layers.add([c, d])",
+                     "f = layers.Multiply()([e, e])")
+    assert not report.errors, report.errors
+    assert report.layers[2].output_shape == (None, 16, 16, 12)
+    assert report.output_shape == (None, 16, 16, 12)
+
+
+def test_merge_shape_error_names_both_branches():
+    error = refused("pytorch", "(1, 8, 10, 10)",
+                    "a = nn.Conv2d(8, 4, 3)",
+                    "b = nn.Conv2d(8, 4, 1)(input)",
+                    "a + b",
+                    match=r"axis 2 has sizes 8 and 10 \(input 1 \(1, 4, 8, 8\) and input 2 "
+                          r"\(1, 4, 10, 10\)\)")
+    assert error.layer_index == 3
+
+
+def test_concatenate_mismatch_names_both_shapes():
+    refused("keras", "(8, 8, 3)",
+            "a = layers.Conv2D(4, 3)(input)",
+            "layers.Concatenate()([a, input])",
+            match=r"sizes must match except on the concatenation axis 3, but axis 1 differs: "
+                  r"input 1 \(None, 6, 6, 4\) and input 2 \(None, 8, 8, 3\)")
+
+
+def test_named_inputs():
+    report = analyze("pytorch", "(1, 4, 8, 8)",
+                     "input other: (1, 2, 8, 8)",
+                     "torch.cat([input, other], dim=1)")
+    assert report.output_shape == (1, 6, 8, 8)
+
+
+@pytest.mark.parametrize("lines, match", [
+    (["input + nowhere"], r"unknown tensor `nowhere`; defined so far: input"),
+    (["def f(x):", "    f()", "f()"], r"blocks nested deeper than 32"),
+    (["def f(x, c):", "    nn.Conv2d(c, c, 1)", "f()"], r"missing the argument `c`"),
+    (["def f(x, c):", "    nn.Conv2d(c, c, 1)", "f(4, d=2)"], r"has no parameter `d`"),
+    (["for i in range(n):", "    nn.Conv2d(4, 4, 1)"], r"range\(\) needs a known count"),
+    (["nn.Conv2d(4, 4, 1)", "return input"], r"`return` outside a block"),
+])
+def test_graph_refusals(lines, match):
+    refused("pytorch", "(1, 4, 8, 8)", *lines, match=match)
