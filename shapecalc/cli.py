@@ -53,7 +53,11 @@ def main() -> None:
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
-def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...]) -> None:
+@click.option("--depth", type=click.IntRange(min=1),
+              help="Show rows nested at most this deep; deeper blocks fold into one row "
+                   "(1: top level only). Table and markdown.")
+def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
+            depth: int | None) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
     from shapecalc import analyze_text
     from shapecalc.render import renderer
@@ -64,7 +68,7 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...]) 
         report = analyze_text(text, path=spec, convention=convention, bindings=bindings)
     except SpecError as error:
         _fail(error, fmt)
-    click.echo(renderer(fmt)(report), nl=False)
+    click.echo(renderer(fmt)(report, depth=depth), nl=False)
     for error in report.errors:
         click.echo(str(error), err=True)
     if report.errors:

@@ -93,3 +93,32 @@ def test_named_inputs():
 ])
 def test_graph_refusals(lines, match):
     refused("pytorch", "(1, 4, 8, 8)", *lines, match=match)
+
+
+NESTED = """\
+convention: pytorch
+input: (1, 16, 32, 32)
+def residual(x, c):
+    y = nn.Conv2d(c, c, 3, padding=1)(x)
+    return x + y
+def stage(x, c):
+    residual(c)
+    residual(c)
+stage(16)
+nn.Conv2d(16, 4, 1)
+"""
+
+
+def test_table_rows_fold_blocks_by_depth(tmp_path):
+    from click.testing import CliRunner
+
+    from shapecalc.cli import main
+
+    path = tmp_path / "net.txt"
+    path.write_text(NESTED)
+    full = CliRunner().invoke(main, ["analyze", str(path)]).output
+    assert "     residual_1 (block)   (1, 16, 32, 32)   2,320  2,359,296" in full
+    assert "3      conv2d_1 (Conv2d)  (1, 16, 32, 32)   2,320  2,359,296" in full
+    top = CliRunner().invoke(main, ["analyze", str(path), "--depth", "1"]).output.splitlines()
+    assert [line.split()[0] for line in top[2:4]] == ["stage", "5"]
+    assert "stage (block)      (1, 16, 32, 32)   4,640  4,718,592" in top[2]

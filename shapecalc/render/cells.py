@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shapecalc import algebra
 from shapecalc.algebra import show, show_shape
 from shapecalc.layers.base import FRAMEWORK_TITLE, PYTORCH
 from shapecalc.report import LayerReport, NetworkReport
@@ -12,10 +13,46 @@ HEADERS = ("#", "Layer (type)", "Output shape", "Params", "MACs")
 def layer_cells(layer: LayerReport) -> tuple[str, ...]:
     return (
         str(layer.index),
-        f"{layer.name} ({layer.type})",
+        "  " * layer.depth + f"{layer.name} ({layer.type})",
         show_shape(layer.output_shape),
         show(layer.params),
         show(layer.macs),
+    )
+
+
+def rows(report: NetworkReport, depth: int | None = None) -> list[tuple[str, ...]]:
+    """Table rows in file order: a row per block instance (its output shape and totals)
+    above its layers, indented by nesting; rows deeper than ``depth`` are folded into
+    their block's row, like torchinfo's depth (1: top-level rows only)."""
+    out: list[tuple[str, ...]] = []
+    open_blocks: list[str] = []
+    for i, layer in enumerate(report.layers):
+        path = layer.block.split("/") if layer.block else []
+        common = 0
+        while common < min(len(path), len(open_blocks)) and path[common] == open_blocks[common]:
+            common += 1
+        open_blocks = open_blocks[:common]
+        for level in range(common, len(path)):
+            open_blocks.append(path[level])
+            if depth is None or level + 1 <= depth:
+                out.append(_block_cells(report, i, "/".join(path[: level + 1]), level))
+        if depth is None or layer.depth + 1 <= depth:
+            out.append(layer_cells(layer))
+    return out
+
+
+def _block_cells(report: NetworkReport, start: int, block: str, level: int) -> tuple:
+    members = []
+    for layer in report.layers[start:]:
+        if layer.block != block and not layer.block.startswith(block + "/"):
+            break
+        members.append(layer)
+    return (
+        "",
+        "  " * level + f"{block.rsplit('/', 1)[-1]} (block)",
+        show_shape(members[-1].output_shape),
+        show(algebra.total(m.params for m in members)),
+        show(algebra.total(m.macs for m in members)),
     )
 
 

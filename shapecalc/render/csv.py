@@ -12,7 +12,7 @@ COLUMNS = ("index", "line", "name", "type", "source", "output_shape", "params",
            "trainable_params", "non_trainable_params", "buffers", "macs", "flops")
 
 
-def render(report: NetworkReport) -> str:
+def render(report: NetworkReport, **_options) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)

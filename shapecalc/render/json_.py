@@ -76,5 +76,5 @@ def error_object(error) -> dict:
     }
 
 
-def render(report: NetworkReport) -> str:
+def render(report: NetworkReport, **_options) -> str:
     return json.dumps(report_object(report), indent=2) + "\n"

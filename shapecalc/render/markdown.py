@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shapecalc.render.cells import HEADERS, layer_cells, total_lines
+from shapecalc.render.cells import HEADERS, rows, total_lines
 from shapecalc.report import NetworkReport
 
 
@@ -10,11 +10,13 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render(report: NetworkReport) -> str:
+def render(report: NetworkReport, *, depth: int | None = None) -> str:
     out = ["| " + " | ".join(HEADERS) + " |",
            "|" + "|".join("---:" if i in (0, 3, 4) else "---" for i in range(len(HEADERS))) + "|"]
-    for layer in report.layers:
-        out.append("| " + " | ".join(_escape(c) for c in layer_cells(layer)) + " |")
+    for row in rows(report, depth):
+        cells = [_escape(c) for c in row]
+        cells[1] = cells[1].replace("  ", "&nbsp;&nbsp;") if cells[1].startswith(" ") else cells[1]
+        out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out += [f"- **{label}:** {_escape(value)}" for label, value in total_lines(report)]
     return "\n".join(out) + "\n"

@@ -6,35 +6,35 @@ import io
 import os
 import sys
 
-from shapecalc.render.cells import HEADERS, layer_cells, total_lines
+from shapecalc.render.cells import HEADERS, rows, total_lines
 from shapecalc.report import NetworkReport
 
 _NUMERIC = {3, 4}
 
 
-def render(report: NetworkReport, *, rich: bool | None = None) -> str:
+def render(report: NetworkReport, *, depth: int | None = None, rich: bool | None = None) -> str:
     if rich is None:
         rich = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    return _rich(report) if rich else _plain(report)
+    return _rich(report, depth) if rich else _plain(report, depth)
 
 
-def _plain(report: NetworkReport) -> str:
-    rows = [HEADERS] + [layer_cells(layer) for layer in report.layers]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+def _plain(report: NetworkReport, depth: int | None) -> str:
+    rows_ = [HEADERS] + rows(report, depth)
+    widths = [max(len(row[i]) for row in rows_) for i in range(len(HEADERS))]
 
     def line(row) -> str:
         cells = [c.rjust(w) if i in _NUMERIC or i == 0 else c.ljust(w)
                  for i, (c, w) in enumerate(zip(row, widths))]
         return "  ".join(cells).rstrip()
 
-    rule = "-" * len(line(rows[0]))
-    out = [line(rows[0]), rule, *(line(r) for r in rows[1:]), rule]
+    rule = "-" * len(line(rows_[0]))
+    out = [line(rows_[0]), rule, *(line(r) for r in rows_[1:]), rule]
     label_width = max(len(label) for label, _ in total_lines(report))
     out += [f"{label + ':':<{label_width + 1}} {value}" for label, value in total_lines(report)]
     return "\n".join(out) + "\n"
 
 
-def _rich(report: NetworkReport) -> str:
+def _rich(report: NetworkReport, depth: int | None) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -42,8 +42,8 @@ def _rich(report: NetworkReport) -> str:
     for i, header in enumerate(HEADERS):
         table.add_column(header, justify="right" if i in _NUMERIC or i == 0 else "left",
                          overflow="fold")
-    for layer in report.layers:
-        table.add_row(*layer_cells(layer))
+    for row in rows(report, depth):
+        table.add_row(*row, style="bold" if not row[0] else None)
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=True, width=_width())
     console.print(table)
