@@ -96,6 +96,65 @@ def _fail(error: SpecError, fmt: str) -> None:
     sys.exit(1)
 
 
+@main.command("check")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=True, dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+              show_default=True,
+              help="text: file:line: expected X, got Y; github: Actions annotations.")
+@click.option("--update", is_flag=True,
+              help="Rewrite failing expectations in place with the computed values.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+def check_command(paths: tuple[str, ...], fmt: str, update: bool, sets: tuple[str, ...]) -> None:
+    """Check the `expect` lines of spec files (directories: every *.txt below them).
+
+    Exit 0 when every expectation holds, 1 when one does not (each failure printed as
+    file:line), 2 for a usage error."""
+    from pathlib import Path
+
+    from shapecalc.check import check, expectations, update as rewrite
+    from shapecalc.network import analyze as analyze_spec
+    from shapecalc.spec.reader import read_spec
+
+    bindings = _bindings(sets)
+    files: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        files.extend(sorted(path.rglob("*.txt")) if path.is_dir() else [path])
+    failures = checked = 0
+    for path in files:
+        text = _read(str(path))
+        try:
+            spec = read_spec(text, str(path))
+        except SpecError as error:
+            failures += 1
+            _report_failure(fmt, str(path), error.span.line if error.span else 1,
+                            f"cannot read the spec: {error.message}")
+            continue
+        verdicts = check(spec, analyze_spec(spec, bindings=bindings))
+        checked += len(expectations(spec))
+        failed = [v for v in verdicts if not v.ok]
+        if update and failed:
+            rewritten = rewrite(str(path), text, failed)
+            click.echo(f"{path}: updated {rewritten} expectation(s)")
+            failed = [v for v in failed if v.replacement is None]
+        for verdict in failed:
+            _report_failure(fmt, str(path), verdict.line, verdict.message)
+        failures += len(failed)
+    summary = f"{checked} expectations in {len(files)} files, {failures} failed"
+    click.echo(summary, err=fmt == "github")
+    sys.exit(1 if failures else 0)
+
+
+def _report_failure(fmt: str, path: str, line: int, message: str) -> None:
+    if fmt == "github":
+        escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        click.echo(f"::error file={path},line={line}::{escaped}")
+    else:
+        click.echo(f"{path}:{line}: {message}")
+
+
 @main.command("layers")
 @click.argument("name", required=False)
 @click.option("--convention", type=click.Choice(["pytorch", "keras"]),

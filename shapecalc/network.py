@@ -61,6 +61,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         input_shape=walk.input_shape,
         layers=tuple(walk.layers),
         errors=tuple(walk.errors),
+        bindings=tuple(walk.top.evaluate.bindings.items()),
     )
 
 
@@ -89,7 +90,7 @@ class _Walk:
         for stmt in statements:
             if scope.returned is not None:
                 raise SpecError("`return` must be the last statement of a block", stmt.span)
-            if isinstance(stmt, S.ConventionDecl):
+            if isinstance(stmt, (S.ConventionDecl, S.Expect)):
                 continue
             if isinstance(stmt, S.Let):
                 if stmt.name not in self.overrides:

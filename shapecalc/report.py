@@ -66,6 +66,8 @@ class NetworkReport:
     input_shape: tuple
     layers: tuple[LayerReport, ...]
     errors: tuple[SpecError, ...] = ()
+    bindings: tuple[tuple[str, Value], ...] = ()
+    """The values the spec's `let` lines and --set gave its names, in order."""
 
     @property
     def ok(self) -> bool:

@@ -114,3 +114,11 @@ def simplify_condition(condition):
                     return sympy.Ge(x, sympy.ceiling(bound))
                 return sympy.Le(x, sympy.floor(bound))
     return sympy.Ge(difference, 0)
+
+
+def same(a, b) -> bool:
+    """Whether two expressions are equal for every value of their symbols."""
+    difference = sympy.expand(expr(a) - expr(b))
+    if difference == 0:
+        return True
+    return sympy.simplify(difference) == 0

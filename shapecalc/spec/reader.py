@@ -129,6 +129,11 @@ def _statements(source: str) -> list[object]:
 
 
 _HEADER = re.compile(r"(def|for)\b")
+_EXPECT_START = re.compile(r"expect\b(?!\s*[=(.\[])")
+_EXPECT = re.compile(r"expect\s+(?:layer\s+([A-Za-z0-9_./-]+)\s+)?([A-Za-z_]+)\s*:\s*")
+EXPECT_KEYS = ("output", "params", "trainable_params", "non_trainable_params", "buffers",
+               "param_bytes", "macs", "flops", "rf", "error")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
 _RETURN = re.compile(r"return\b\s*")
 
 
@@ -152,12 +157,42 @@ def _block(lines: list, start: int, indent: int | None) -> tuple[list, int]:
         if _RETURN.match(text):
             out.extend(_return(text, line, column))
             continue
+        if _EXPECT_START.match(text):
+            out.append(_expect(text, line, column))
+            continue
         directive = _DIRECTIVE.match(text)
         if directive and (directive.group(3) or directive.group(1).lower() == "let"):
             out.append(_directive(directive, text, line, column))
             continue
         out.extend(_python_statement(text, line, column))
     return out, i
+
+
+def _expect(text: str, line: int, column: int) -> S.Expect:
+    """`expect output: (None, 5)`, `expect params: 497,349`, `expect layer 3 output: (...)`,
+    `expect layer 8 error: "larger than"`."""
+    first_line = text.split("\n")[0]
+    match = _EXPECT.match(text)
+    if not match or match.group(2) not in EXPECT_KEYS:
+        raise SpecError("expected `expect [layer N] KEY: VALUE` with KEY one of "
+                        f"{', '.join(EXPECT_KEYS)}", Span.point(line, column, len(first_line)))
+    ref = match.group(1)
+    layer = int(ref) if ref and ref.isdigit() else ref
+    rest = text[match.end():]
+    value_text = rest.strip()
+    if not value_text:
+        raise SpecError(f"`expect {match.group(2)}:` needs a value", Span.point(line, column))
+    start = column + match.end() + len(rest) - len(rest.lstrip())
+    if _THOUSANDS.fullmatch(value_text):  # 497,349 as printed by Keras' summary
+        value: object = S.Number(int(value_text.replace(",", "")),
+                                 Span.point(line, start, len(value_text)))
+    else:
+        value = _parse_expression(rest, line, column + match.end(), text)
+    end = Span(line, start, line + value_text.count("\n"),
+               start + len(value_text) if "\n" not in value_text else
+               len(value_text.rsplit("\n", 1)[-1]) + 1)
+    return S.Expect(match.group(2), layer, value, value_text, value_span=end,
+                    span=Span.point(line, column, len(first_line)))
 
 
 def _compound(text: str, line: int, column: int, body: tuple) -> object:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from shapecalc.errors import Span
 
-_span = field(default=None, compare=False, repr=False)
+def _span():
+    return field(default=None, compare=False, repr=False)
 
 
 # -- expressions ---------------------------------------------------------------------------
@@ -15,13 +16,13 @@ _span = field(default=None, compare=False, repr=False)
 @dataclass(frozen=True)
 class Number:
     value: int | float
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
 class String:
     value: str
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Constant:
     """``True``, ``False`` or ``None``."""
 
     value: bool | None
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Name:
     """A dotted name: ``H``, ``nn.Conv2d``, ``tf.keras.layers.Dense``."""
 
     parts: tuple[str, ...]
-    span: Span = _span
+    span: Span = _span()
 
     @property
     def dotted(self) -> str:
@@ -48,7 +49,7 @@ class Name:
 class Sequence:
     items: tuple
     kind: str  # "tuple" or "list"
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -56,21 +57,21 @@ class BinaryOp:
     op: str  # + - * / // % **
     left: object
     right: object
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
 class UnaryOp:
     op: str  # + -
     operand: object
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
 class Keyword:
     name: str
     value: object
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class Call:
     func: object
     args: tuple
     keywords: tuple[Keyword, ...]
-    span: Span = _span
+    span: Span = _span()
 
 
 Expr = Number | String | Constant | Name | Sequence | BinaryOp | UnaryOp | Call
@@ -92,21 +93,21 @@ Expr = Number | String | Constant | Name | Sequence | BinaryOp | UnaryOp | Call
 @dataclass(frozen=True)
 class ConventionDecl:
     name: str
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
 class InputDecl:
     value: object  # a shape tuple, or a call such as Input(shape=...) / torch.randn(...)
     target: str | None = None
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
 class Param:
     name: str
     default: object = None  # an expression node, or None when the parameter is required
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ class BlockDef:
     name: str
     params: tuple[Param, ...]
     body: tuple
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class Loop:
     var: str
     count: object
     body: tuple
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -134,14 +135,14 @@ class Return:
     """``return name`` at the end of a block: the tensor the block gives back."""
 
     name: str
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
 class Let:
     name: str
     value: object
-    span: Span = _span
+    span: Span = _span()
 
 
 @dataclass(frozen=True)
@@ -155,10 +156,24 @@ class LayerLine:
     target: str | None = None
     inputs: tuple[str, ...] = ()
     operator: str | None = None  # "+", "-" or "*" when written as `a + b`
-    span: Span = _span
+    span: Span = _span()
 
 
-Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | Return
+@dataclass(frozen=True)
+class Expect:
+    """``expect [layer REF] KEY: VALUE``: an answer for ``shapecalc check``. ``layer`` is a
+    1-based index, a layer name, or None for the whole network; ``value_span`` is where the
+    value is written, so that ``check --update`` can rewrite just that text."""
+
+    key: str
+    layer: int | str | None
+    value: object
+    value_text: str
+    value_span: Span = _span()
+    span: Span = _span()
+
+
+Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | Return | Expect
 
 
 @dataclass(frozen=True)
