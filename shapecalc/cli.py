@@ -96,6 +96,34 @@ def _fail(error: SpecError, fmt: str) -> None:
     sys.exit(1)
 
 
+@main.command("rf")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--symbolic", is_flag=True,
+              help="Also print the closed form of the last layer's field on each axis.")
+@click.option("--convention", type=click.Choice(["pytorch", "keras"]),
+              help="Override the spec's `convention:` line.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+def rf_command(spec: str, symbolic: bool, convention: str | None, sets: tuple[str, ...]) -> None:
+    """Receptive field of every layer: size, jump (effective stride) and start (centre of
+    the first output's field, in input pixels), per spatial axis. Layers that mix all
+    positions (Flatten, Dense over a spatial axis, global pooling, attention) make it the
+    whole input."""
+    from shapecalc import analyze_text
+    from shapecalc.render.fields import render_fields
+
+    text = sys.stdin.read() if spec == "-" else _read(spec)
+    try:
+        report = analyze_text(text, path=spec, convention=convention, bindings=_bindings(sets))
+    except SpecError as error:
+        _fail(error, "table")
+    click.echo(render_fields(report, symbolic=symbolic), nl=False)
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    if report.errors:
+        sys.exit(1)
+
+
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=True, dir_okay=True))

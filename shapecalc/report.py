@@ -112,4 +112,15 @@ class NetworkReport:
 
     @property
     def conditions(self) -> tuple[str, ...]:
-        return tuple(c for layer in self.layers for c in layer.conditions)
+        """The layers' validity conditions, without repeats, keeping only the tightest
+        numeric lower bound of each symbol (H >= 3 and H >= 7 give H >= 7)."""
+        bounds: dict[str, int] = {}
+        others: list[str] = []
+        for layer in self.layers:
+            for condition in layer.conditions:
+                name, op, bound = condition.partition(" >= ")
+                if op and name.isidentifier() and bound.lstrip("-").isdigit():
+                    bounds[name] = max(bounds.get(name, int(bound)), int(bound))
+                elif condition not in others:
+                    others.append(condition)
+        return tuple(f"{name} >= {bound}" for name, bound in bounds.items()) + tuple(others)

@@ -82,10 +82,16 @@ def readable(value) -> str:
     if not isinstance(value, sympy.Basic):
         return str(value)
     rounded = value.atoms(sympy.floor, sympy.ceiling)
-    if not rounded:
-        return str(value)
-    mapping = {r: type(r)(sympy.together(r.args[0]), evaluate=False) for r in rounded}
-    return str(value.xreplace(mapping))
+    if rounded:
+        mapping = {r: type(r)(sympy.together(r.args[0]), evaluate=False) for r in rounded}
+        value = value.xreplace(mapping)
+    elif isinstance(value, sympy.Add):  # 2*d1 + 2*d2 + 1  ->  2*(d1 + d2) + 1
+        constant, rest = value.as_coeff_Add()
+        grouped = sympy.factor_terms(rest)
+        if grouped != rest:
+            return f"{grouped} + {constant}" if constant > 0 else \
+                f"{grouped} - {-constant}" if constant < 0 else str(grouped)
+    return str(value)
 
 
 def simplify_condition(condition):
@@ -102,7 +108,15 @@ def simplify_condition(condition):
     rounded = [t for t in sympy.Add.make_args(difference) if isinstance(t, sympy.floor)]
     if len(rounded) == 1 and (difference - rounded[0]).is_integer:
         difference = rounded[0].args[0] + (difference - rounded[0])
+    numerator, denominator = sympy.fraction(sympy.together(difference))
+    if denominator.is_positive:  # clear positive denominators: H/2 - 3/2 >= 0 is H - 3 >= 0
+        difference = numerator
     free = difference.free_symbols
+    if len(free) > 1:  # H - d*(k - 1) - 1 >= 0  ->  H >= d*(k - 1) + 1
+        for x in sorted(free, key=lambda sym: sym.name):
+            rest, term = difference.as_independent(x, as_Add=True)
+            if term == x:
+                return sympy.Ge(x, -rest, evaluate=False)
     if len(free) == 1:
         (x,) = free
         poly = sympy.Poly(difference, x) if difference.is_polynomial(x) else None
