@@ -124,6 +124,51 @@ def rf_command(spec: str, symbolic: bool, convention: str | None, sets: tuple[st
         sys.exit(1)
 
 
+@main.command("solve")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.argument("unknown")
+@click.option("--keep-size", is_flag=True,
+              help="Solve for the output size equal to the input size on each axis that "
+                   "depends on UNKNOWN.")
+@click.option("--output", "target", metavar="EXPR",
+              help="Solve for this output size (an expression, e.g. `H` or `(H + 1) // 2`).")
+@click.option("--layer", type=click.IntRange(min=1),
+              help="Whose output (1-based index; default: the last layer).")
+@click.option("--convention", type=click.Choice(["pytorch", "keras"]),
+              help="Override the spec's `convention:` line.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
+                  layer: int | None, convention: str | None, sets: tuple[str, ...]) -> None:
+    """Find the integer values of UNKNOWN (a symbol of SPEC) that make an output size what
+    it should be (--keep-size, --output), or, without either, the range of UNKNOWN for
+    which the network is valid (e.g. the largest dilation that still fits). Says when
+    there is no integer solution, or many."""
+    from shapecalc import analyze_text
+
+    if keep_size and target:
+        raise click.UsageError("give --keep-size or --output, not both")
+    bindings = _bindings(sets)
+    if unknown in bindings:
+        raise click.UsageError(f"{unknown} is the unknown: do not --set it")
+    text = sys.stdin.read() if spec == "-" else _read(spec)
+    try:
+        report = analyze_text(text, path=spec, convention=convention, bindings=bindings)
+    except SpecError as error:
+        _fail(error, "table")
+    if report.errors:
+        click.echo(str(report.errors[0]), err=True)
+        sys.exit(1)
+    from shapecalc.solve import solve_relation
+
+    try:
+        lines = solve_relation(report, unknown, keep_size=keep_size, target=target,
+                               layer=layer)
+    except ValueError as error:
+        raise click.UsageError(str(error))
+    click.echo("\n".join(lines))
+
+
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, file_okay=True, dir_okay=True))

@@ -347,6 +347,7 @@ class _Walk:
             output_shape=tuple(result.shape), trainable=result.trainable,
             non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
             receptive_field=field or None, conditions=tuple(call.conditions) + result.conditions,
+            constraints=tuple(call.constraints),
             block=scope.block,
         ))
         target = stmt.target or name

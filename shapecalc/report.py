@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from shapecalc import algebra
 from shapecalc.algebra import Value
@@ -42,6 +42,8 @@ class LayerReport:
     receptive_field: tuple[AxisField, ...] | None
     """One entry per spatial axis; None when the output mixes all positions."""
     conditions: tuple[str, ...] = ()
+    constraints: tuple = field(default=(), compare=False, repr=False)
+    """The conditions as sympy relations (for `solve`)."""
     block: str = ""
     """The block instance the layer belongs to, as a path (``stage1/bottleneck_2``)."""
 

@@ -83,7 +83,8 @@ def readable(value) -> str:
         return str(value)
     rounded = value.atoms(sympy.floor, sympy.ceiling)
     if rounded:
-        mapping = {r: type(r)(sympy.together(r.args[0]), evaluate=False) for r in rounded}
+        mapping = {r: type(r)(sympy.together(sympy.expand(r.args[0])), evaluate=False)
+                   for r in rounded}
         value = value.xreplace(mapping)
     elif isinstance(value, sympy.Add):  # 2*d1 + 2*d2 + 1  ->  2*(d1 + d2) + 1
         constant, rest = value.as_coeff_Add()

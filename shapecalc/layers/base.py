@@ -112,6 +112,7 @@ class Call:
         self.layer_index = layer_index
         self.evaluate = evaluate
         self.conditions: list[str] = [] if conditions is None else conditions
+        self.constraints: list = []  # the same conditions as sympy relations, for solving
 
     def nested(self, name: str) -> Call:
         """A layer given as an argument, e.g. Bidirectional(LSTM(64)): bound as its own
@@ -126,8 +127,10 @@ class Call:
                       f"{_show_arg(value)}", at=name)
         rule = resolve(node.func, self.framework)
         arguments = bind(rule, node, self.evaluate)
-        return Call(rule, arguments, node.span, value.text, self.layer_index, self.evaluate,
-                    self.conditions)
+        nested = Call(rule, arguments, node.span, value.text, self.layer_index, self.evaluate,
+                      self.conditions)
+        nested.constraints = self.constraints
+        return nested
 
     @property
     def framework(self) -> str:
@@ -166,6 +169,7 @@ class Call:
             simplified = simplify_condition(condition)
             if algebra.truth(simplified) is None:
                 self.conditions.append(algebra.show(simplified))
+                self.constraints.append(simplified)
             elif algebra.truth(simplified) is False:
                 verdict = False
             else:
