@@ -31,6 +31,7 @@ MAX_LAYERS = 1_000_000
 class Tensor:
     shape: tuple
     field: tuple[AxisField, ...] | None  # () before any window layer: identity on every axis
+    source: str = "input"  # the input's name or the producing layer's (unique) name
 
 
 class _Scope:
@@ -59,6 +60,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         path=spec.path,
         convention=walk.convention or PYTORCH,
         input_shape=walk.input_shape,
+        inputs=tuple(walk.inputs),
         layers=tuple(walk.layers),
         errors=tuple(walk.errors),
         bindings=tuple(walk.top.evaluate.bindings.items()),
@@ -71,6 +73,7 @@ class _Walk:
         self.overrides = overrides
         self.convention = convention
         self.input_shape: tuple = ()
+        self.inputs: list[tuple[str, tuple]] = []
         self.top = _Scope(Evaluator(overrides), {}, None)
         self.blocks: dict[str, S.BlockDef] = {}
         self.layers: list[LayerReport] = []
@@ -234,8 +237,9 @@ class _Walk:
             raise SpecError(f"input `{name}` declared twice (name further inputs: "
                             "`input mask: (...)`)", stmt.span)
         shape = self._input_shape(stmt.value, scope)
-        scope.tensors[name] = Tensor(shape, ())
+        scope.tensors[name] = Tensor(shape, (), name)
         scope.current = name
+        self.inputs.append((name, shape))
         if not self.input_shape:
             self.input_shape = shape
 
@@ -348,10 +352,12 @@ class _Walk:
             non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
             receptive_field=field or None, conditions=tuple(call.conditions) + result.conditions,
             constraints=tuple(call.constraints),
+            inputs=tuple(t.source for t in inputs),
+            arguments=tuple((key, arg.value) for key, arg in arguments.items() if arg.given),
             block=scope.block,
         ))
         target = stmt.target or name
-        scope.tensors[target] = Tensor(tuple(result.shape), field)
+        scope.tensors[target] = Tensor(tuple(result.shape), field, name)
         scope.current = target
 
     def _inputs(self, stmt: S.LayerLine, scope: _Scope) -> list[Tensor]:
@@ -379,9 +385,10 @@ class _Walk:
                                                        for v in value):
                 raise SpecError(f"{key} must be a tuple of sizes", arg.span)
             shape = value if key == "batch_input_shape" else (None, *value)
-            scope.tensors["input"] = Tensor(tuple(shape), ())
+            scope.tensors["input"] = Tensor(tuple(shape), (), "input")
             scope.current = "input"
             self.input_shape = tuple(shape)
+            self.inputs.append(("input", tuple(shape)))
             return
 
     def _layer_name(self, rule: LayerRule, arguments: dict) -> str:

@@ -44,6 +44,10 @@ class LayerReport:
     conditions: tuple[str, ...] = ()
     constraints: tuple = field(default=(), compare=False, repr=False)
     """The conditions as sympy relations (for `solve`)."""
+    inputs: tuple[str, ...] = ()
+    """Names of the tensors it was applied to: an input's name or a layer's ``name``."""
+    arguments: tuple = field(default=(), compare=False, repr=False)
+    """The arguments written in the spec, bound to the framework's names, evaluated."""
     block: str = ""
     """The block instance the layer belongs to, as a path (``stage1/bottleneck_2``)."""
 
@@ -68,6 +72,8 @@ class NetworkReport:
     input_shape: tuple
     layers: tuple[LayerReport, ...]
     errors: tuple[SpecError, ...] = ()
+    inputs: tuple[tuple[str, tuple], ...] = ()
+    """Every declared input: (name, shape)."""
     bindings: tuple[tuple[str, Value], ...] = ()
     """The values the spec's `let` lines and --set gave its names, in order."""
 

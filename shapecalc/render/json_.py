@@ -44,6 +44,7 @@ def layer_object(layer: LayerReport) -> dict:
         "receptive_field": field,
         "conditions": list(layer.conditions),
         "block": layer.block or None,
+        "inputs": list(layer.inputs),
     }
 
 
