@@ -47,7 +47,8 @@ def main() -> None:
 
 @main.command(epilog=COUNTING_HELP)
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json", "csv"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["table", "markdown", "latex", "json", "csv"]),
               default="table", show_default=True, help="Output format.")
 @click.option("--convention", type=click.Choice(["pytorch", "keras"]),
               help="Override the spec's `convention:` line.")
@@ -56,8 +57,11 @@ def main() -> None:
 @click.option("--depth", type=click.IntRange(min=1),
               help="Show rows nested at most this deep; deeper blocks fold into one row "
                    "(1: top level only). Table and markdown.")
+@click.option("--explain", is_flag=True,
+              help="Show each number's formula, substituted, as a person writes it "
+                   "(table, markdown, latex).")
 def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
-            depth: int | None) -> None:
+            depth: int | None, explain: bool) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
     from shapecalc import analyze_text
     from shapecalc.render import renderer
@@ -68,7 +72,7 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
         report = analyze_text(text, path=spec, convention=convention, bindings=bindings)
     except SpecError as error:
         _fail(error, fmt)
-    click.echo(renderer(fmt)(report, depth=depth), nl=False)
+    click.echo(renderer(fmt)(report, depth=depth, explain=explain), nl=False)
     for error in report.errors:
         click.echo(str(error), err=True)
     if report.errors:

@@ -351,7 +351,7 @@ class _Walk:
             output_shape=tuple(result.shape), trainable=result.trainable,
             non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
             receptive_field=field or None, conditions=tuple(call.conditions) + result.conditions,
-            constraints=tuple(call.constraints),
+            constraints=tuple(call.constraints), explanations=tuple(call.explanations),
             inputs=tuple(t.source for t in inputs),
             arguments=tuple((key, arg.value) for key, arg in arguments.items() if arg.given),
             block=scope.block,

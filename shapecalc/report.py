@@ -44,6 +44,8 @@ class LayerReport:
     conditions: tuple[str, ...] = ()
     constraints: tuple = field(default=(), compare=False, repr=False)
     """The conditions as sympy relations (for `solve`)."""
+    explanations: tuple = field(default=(), compare=False, repr=False)
+    """Worked formulas of this layer's numbers (shapecalc.explain.Step)."""
     inputs: tuple[str, ...] = ()
     """Names of the tensors it was applied to: an input's name or a layer's ``name``."""
     arguments: tuple = field(default=(), compare=False, repr=False)

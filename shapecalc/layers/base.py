@@ -113,6 +113,16 @@ class Call:
         self.evaluate = evaluate
         self.conditions: list[str] = [] if conditions is None else conditions
         self.constraints: list = []  # the same conditions as sympy relations, for solving
+        self.explanations: list = []  # worked formulas (shapecalc.explain.Step)
+
+    def explain(self, quantity: str, template: str, result: object, *, rule: str = "",
+                counting: bool = False, **values: object) -> None:
+        """Record how a number was computed: ``template`` is an expression over ``values``
+        (floor/ceil/max/min allowed), shown with and without the values substituted."""
+        from shapecalc.explain import Step
+
+        self.explanations.append(Step(quantity, template, tuple(values.items()), result,
+                                      rule, counting))
 
     def nested(self, name: str) -> Call:
         """A layer given as an argument, e.g. Bidirectional(LSTM(64)): bound as its own

@@ -7,7 +7,7 @@ from typing import Callable
 
 from shapecalc.report import NetworkReport
 
-FORMATS = ("table", "markdown", "json", "csv")
+FORMATS = ("table", "markdown", "latex", "json", "csv")
 
 
 def renderer(name: str) -> Callable[[NetworkReport], str]:

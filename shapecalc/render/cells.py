@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shapecalc import algebra
 from shapecalc.algebra import show, show_shape
+from shapecalc.explain import render as render_step
 from shapecalc.layers.base import FRAMEWORK_TITLE, PYTORCH
 from shapecalc.report import LayerReport, NetworkReport
 
@@ -20,7 +21,12 @@ def layer_cells(layer: LayerReport) -> tuple[str, ...]:
     )
 
 
-def rows(report: NetworkReport, depth: int | None = None) -> list[tuple[str, ...]]:
+class Note(tuple):
+    """A full-width line under a layer's row: one worked formula."""
+
+
+def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
+         target: str = "text") -> list[tuple[str, ...]]:
     """Table rows in file order: a row per block instance (its output shape and totals)
     above its layers, indented by nesting; rows deeper than ``depth`` are folded into
     their block's row, like torchinfo's depth (1: top-level rows only)."""
@@ -38,6 +44,9 @@ def rows(report: NetworkReport, depth: int | None = None) -> list[tuple[str, ...
                 out.append(_block_cells(report, i, "/".join(path[: level + 1]), level))
         if depth is None or layer.depth + 1 <= depth:
             out.append(layer_cells(layer))
+            if explain:
+                out += [Note((f"{'  ' * (layer.depth + 2)}{render_step(step, target)}",))
+                        for step in layer.explanations]
     return out
 
 

@@ -7,6 +7,7 @@ import json
 from fractions import Fraction
 
 from shapecalc.algebra import show
+from shapecalc.explain import render as render_step
 from shapecalc.report import LayerReport, NetworkReport
 
 
@@ -20,7 +21,7 @@ def value(v: object) -> object:
     return show(v)
 
 
-def layer_object(layer: LayerReport) -> dict:
+def layer_object(layer: LayerReport, explain: bool = False) -> dict:
     field = None
     if layer.receptive_field is not None:
         field = {
@@ -45,10 +46,12 @@ def layer_object(layer: LayerReport) -> dict:
         "conditions": list(layer.conditions),
         "block": layer.block or None,
         "inputs": list(layer.inputs),
+        **({"explanations": [render_step(step) for step in layer.explanations]}
+           if explain else {}),
     }
 
 
-def report_object(report: NetworkReport) -> dict:
+def report_object(report: NetworkReport, explain: bool = False) -> dict:
     obj = {
         "convention": report.convention,
         "input_shape": value(report.input_shape),
@@ -60,7 +63,7 @@ def report_object(report: NetworkReport) -> dict:
         "param_bytes": value(report.param_bytes),
         "macs": value(report.macs),
         "flops": value(report.flops),
-        "layers": [layer_object(layer) for layer in report.layers],
+        "layers": [layer_object(layer, explain) for layer in report.layers],
     }
     if report.errors:
         obj = {"errors": [error_object(e) for e in report.errors], **obj}
@@ -77,5 +80,5 @@ def error_object(error) -> dict:
     }
 
 
-def render(report: NetworkReport, **_options) -> str:
-    return json.dumps(report_object(report), indent=2) + "\n"
+def render(report: NetworkReport, *, explain: bool = False, **_options) -> str:
+    return json.dumps(report_object(report, explain), indent=2) + "\n"

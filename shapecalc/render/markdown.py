@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shapecalc.explain import render as render_step
 from shapecalc.render.cells import HEADERS, rows, total_lines
 from shapecalc.report import NetworkReport
 
@@ -10,7 +11,7 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render(report: NetworkReport, *, depth: int | None = None) -> str:
+def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False) -> str:
     out = ["| " + " | ".join(HEADERS) + " |",
            "|" + "|".join("---:" if i in (0, 3, 4) else "---" for i in range(len(HEADERS))) + "|"]
     for row in rows(report, depth):
@@ -19,4 +20,11 @@ def render(report: NetworkReport, *, depth: int | None = None) -> str:
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out += [f"- **{label}:** {_escape(value)}" for label, value in total_lines(report)]
+    if explain:
+        out += ["", "**Worked formulas**", ""]
+        for layer in report.layers:
+            if layer.explanations:
+                out.append(f"{layer.index}. `{layer.source}`")
+                out += [f"   - {_escape(render_step(step, 'markdown'))}"
+                        for step in layer.explanations]
     return "\n".join(out) + "\n"
