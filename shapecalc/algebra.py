@@ -40,6 +40,13 @@ def ceildiv(a: Value, b: Value) -> Value:
     return _sympy().ceil_div(a, b)
 
 
+def exact(value: Value) -> Value:
+    """A Fraction that is a whole number as an int; everything else unchanged."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return value.numerator
+    return value
+
+
 def divide(a: Value, b: Value) -> Value:
     """Exact division: an int when it divides, a Fraction otherwise."""
     if type(a) is int and type(b) is int:

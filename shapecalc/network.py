@@ -438,9 +438,9 @@ def _propagate_field(inputs: list[Tensor], receptive: object) -> tuple | None:
     out = []
     for axis, k, s, p in zip(field, receptive.kernels, receptive.strides, receptive.paddings):
         out.append(AxisField(
-            size=axis.size + (k - 1) * axis.jump,
-            jump=axis.jump * s,
-            start=axis.start + (algebra.divide(k - 1, 2) - p) * axis.jump,
+            size=algebra.exact(axis.size + (k - 1) * axis.jump),
+            jump=algebra.exact(axis.jump * s),
+            start=algebra.exact(axis.start + (algebra.divide(k - 1, 2) - p) * axis.jump),
         ))
     return tuple(out)
 
@@ -462,5 +462,6 @@ def _union(a: tuple, b: tuple) -> tuple | None:
                              y.start - algebra.divide(y.size - 1, 2))
         hi = algebra.maximum(x.start + algebra.divide(x.size - 1, 2),
                              y.start + algebra.divide(y.size - 1, 2))
-        out.append(AxisField(size=hi - lo + 1, jump=x.jump, start=algebra.divide(lo + hi, 2)))
+        out.append(AxisField(size=algebra.exact(hi - lo + 1), jump=x.jump,
+                             start=algebra.exact(algebra.divide(lo + hi, 2))))
     return tuple(out)

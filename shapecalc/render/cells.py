@@ -79,6 +79,11 @@ def total_lines(report: NetworkReport) -> list[tuple[str, str]]:
     ]
     if report.output_shape is not None:
         lines.append(("Output shape", show_shape(report.output_shape)))
+    if report.errors:
+        refused = report.errors[0].layer_index
+        computed = f"layers 1–{len(report.layers)}" if report.layers else "no layer"
+        lines.append(("Totals cover", computed + (f" (layer {refused} is refused)"
+                                                  if refused else " (the spec has an error)")))
     lines += [
         ("Total params", f"{show(report.params)} ({megabytes(report.param_bytes)})"),
         ("Trainable params", show(report.trainable_params)),

@@ -15,6 +15,8 @@ def value(v: object) -> object:
     if v is None or type(v) is int or isinstance(v, (float, str)):
         return v
     if isinstance(v, Fraction):
+        if v.denominator == 1:
+            return v.numerator
         return float(v) if (v.denominator & (v.denominator - 1)) == 0 else str(v)
     if isinstance(v, tuple):
         return [value(x) for x in v]
