@@ -252,9 +252,15 @@ def layers_command(name: str | None, convention: str | None) -> None:
         for rule in rules:
             click.echo(f"{FRAMEWORK_TITLE[rule.framework]} {rule.name}"
                        + (f" (aliases: {', '.join(rule.aliases)})" if rule.aliases else ""))
-            for arg, default in rule.signature.positional + rule.signature.keyword_only:
+            click.echo("  arguments (in positional order):")
+            for arg, default in rule.signature.positional:
                 shown = "required" if default is REQUIRED else f"default {default!r}"
-                click.echo(f"  {arg}: {shown}")
+                click.echo(f"    {arg}: {shown}")
+            if rule.signature.keyword_only:
+                names = ", ".join(arg for arg, _ in rule.signature.keyword_only)
+                click.echo(f"  keyword-only: {names}")
+            doc = sys.modules[rule.apply.__module__].__doc__ or ""
+            click.echo("  " + doc.strip().replace("\n", "\n  ") + "\n")
         return
     for rule in rules:
         aliases = f"  (also {', '.join(rule.aliases)})" if rule.aliases else ""

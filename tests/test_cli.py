@@ -136,3 +136,19 @@ def test_layers_command_lists_both_frameworks():
     assert "Conv2d" in result.output and "Conv2D" in result.output
     detail = CliRunner().invoke(main, ["layers", "Conv2d"])
     assert "padding_mode: default 'zeros'" in detail.output
+
+
+def test_every_registered_layer_is_listed_with_its_family():
+    from shapecalc.layers.base import REGISTRY
+
+    listing = CliRunner().invoke(main, ["layers"]).output
+    for (framework, _), rule in REGISTRY.items():
+        assert f"{framework:8} {rule.family:12} {rule.name}" in listing
+
+
+def test_layer_detail_shows_positional_order_and_the_family_formulas():
+    detail = CliRunner().invoke(main, ["layers", "Conv2D"]).output
+    lines = detail.splitlines()
+    assert lines[2:5] == ["    filters: required", "    kernel_size: required",
+                          "    strides: default (1, 1)"]
+    assert "k_eff" in detail
