@@ -89,6 +89,17 @@ def total(values: Iterable[Value]) -> Value:
     return _sympy().add(numbers, *symbols)
 
 
+def equal(a: Value, b: Value) -> Any:
+    """a = b as a condition ``Call.require`` can decide or keep: a bool for numbers, an
+    equation when a symbol is involved (``==`` on sympy values compares structure, so
+    ``F == 20`` would be a plain False)."""
+    if not is_symbolic(a) and not is_symbolic(b):
+        return a == b
+    import sympy  # only reached when a value is symbolic
+
+    return sympy.Eq(a, b)
+
+
 def truth(condition: Any) -> bool | None:
     """True or False when the condition is decided, None when it depends on symbols."""
     if isinstance(condition, bool):

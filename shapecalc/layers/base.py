@@ -40,6 +40,7 @@ class Signature:
     name: str
     positional: tuple[tuple[str, object], ...]
     keyword_only: tuple[tuple[str, object], ...] = ()
+    accepts_any: bool = False  # `(*args, **kwargs)`, such as nn.Identity: anything goes
 
     def defaults(self) -> dict[str, object]:
         return dict(self.positional + self.keyword_only)
@@ -275,6 +276,10 @@ def bind(rule: LayerRule, node, evaluate) -> dict[str, Argument]:
 
     sig = rule.signature
     title = f"{sig.name}()"
+    if sig.accepts_any:
+        return {f"args[{i}]": Argument(evaluate(a), a.span, True)
+                for i, a in enumerate(node.args)} | {
+            kw.name: Argument(evaluate(kw.value), kw.span, True) for kw in node.keywords}
     if len(node.args) > len(sig.positional):
         names = ", ".join(n for n, _ in sig.positional)
         raise SpecError(f"{title} takes at most {len(sig.positional)} positional "

@@ -49,7 +49,6 @@ from shapecalc.layers.base import (
     register,
     signature,
 )
-from shapecalc.layers.linear import equals
 from shapecalc.spec.evaluate import Reference
 
 
@@ -182,7 +181,7 @@ def torch_prelu(call: Call, x: tuple) -> LayerResult:
     if algebra.truth(n == 1) is not True:
         # one weight per channel: dim 1, or a single channel for a 1-D input
         channels = x[1] if len(x) >= 2 else 1
-        call.require(equals(channels, n), lambda: (
+        call.require(algebra.equal(channels, n), lambda: (
             f"num_parameters={algebra.show(n)} does not match the {algebra.show(channels)} "
             f"channels of the input {algebra.show_shape(x)} (the channel axis is dim 1; a "
             f"1-D input has one channel); use num_parameters=1 or "
@@ -194,7 +193,7 @@ def torch_prelu(call: Call, x: tuple) -> LayerResult:
 def torch_glu(call: Call, x: tuple) -> LayerResult:
     axis = check_axis(call, "dim", call.int("dim"), len(x))
     size = x[axis]
-    call.require(equals(size % 2, 0), lambda: (
+    call.require(algebra.equal(size % 2, 0), lambda: (
         f"GLU halves dim {axis}, which must be even, but it has size {algebra.show(size)} "
         f"(input {algebra.show_shape(x)})"), at="dim")
     return LayerResult(shape=(*x[:axis], floordiv(size, 2), *x[axis + 1:]), receptive=KEEP)

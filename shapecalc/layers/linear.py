@@ -36,23 +36,13 @@ from shapecalc.layers.base import (
     PYTORCH,
     Call,
     LayerResult,
+    Signature,
     batch_of,
     keras_signature,
     rank_error,
     register,
     signature,
 )
-
-def equals(a, b):
-    """a = b as a condition call.require can decide or keep: a bool for numbers, an
-    equation when a symbol is involved (Python's == on sympy values compares structure,
-    so `F == 20` would be a plain False)."""
-    if not algebra.is_symbolic(a) and not algebra.is_symbolic(b):
-        return a == b
-    from shapecalc import symbolic  # only reached when a value is symbolic
-
-    return symbolic.sympy.Eq(a, b)
-
 
 # -- PyTorch --------------------------------------------------------------------------------
 
@@ -81,7 +71,7 @@ def torch_linear(call: Call, x: tuple) -> LayerResult:
     params = n_in * n_out + (n_out if bias else 0)
 
     features = x[-1]
-    call.require(equals(features, n_in), lambda: (
+    call.require(algebra.equal(features, n_in), lambda: (
         f"the input's last axis has {algebra.show(features)} features but in_features is "
         f"{algebra.show(n_in)}: an input of shape {algebra.show_shape(x)} cannot be "
         f"multiplied with the {algebra.show(n_in)}×{algebra.show(n_out)} weight (torch: "
@@ -111,14 +101,14 @@ def torch_bilinear(call: Call, xs: tuple) -> LayerResult:
         call.fail(f"the two inputs must have the same rank, got {len(x1)}-D "
                   f"{algebra.show_shape(x1)} and {len(x2)}-D {algebra.show_shape(x2)}")
     for axis, (a, b) in enumerate(zip(x1[:-1], x2[:-1])):
-        call.require(equals(a, b), lambda axis=axis, a=a, b=b: (
+        call.require(algebra.equal(a, b), lambda axis=axis, a=a, b=b: (
             f"the inputs' leading axes must match, but axis {axis} is {algebra.show(a)} in "
             f"input1 {algebra.show_shape(x1)} and {algebra.show(b)} in input2 "
             f"{algebra.show_shape(x2)}"))
-    call.require(equals(x1[-1], n_in1), lambda: (
+    call.require(algebra.equal(x1[-1], n_in1), lambda: (
         f"input1's last axis has {algebra.show(x1[-1])} features but in1_features is "
         f"{algebra.show(n_in1)} (input1 shape {algebra.show_shape(x1)})"), at="in1_features")
-    call.require(equals(x2[-1], n_in2), lambda: (
+    call.require(algebra.equal(x2[-1], n_in2), lambda: (
         f"input2's last axis has {algebra.show(x2[-1])} features but in2_features is "
         f"{algebra.show(n_in2)} (input2 shape {algebra.show_shape(x2)})"), at="in2_features")
     return LayerResult(
@@ -131,31 +121,7 @@ def torch_bilinear(call: Call, xs: tuple) -> LayerResult:
 
 # -- Identity: both frameworks ---------------------------------------------------------------
 
-_ANY_ARGUMENTS = 32
-
-
-class _AnyKeywords(dict):
-    """Defaults that claim every keyword name, so that binding accepts any keyword."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-
-class _AnySignature:
-    """nn.Identity(*args, **kwargs) accepts and ignores any arguments. The binder knows
-    named parameters only, so this stands in with enough anonymous positional slots and
-    a defaults table that contains every keyword."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.positional = tuple((f"args[{i}]", None) for i in range(_ANY_ARGUMENTS))
-        self.keyword_only = ()
-
-    def defaults(self) -> dict:
-        return _AnyKeywords(self.positional)
-
-
-@register(PYTORCH, _AnySignature("Identity"))
+@register(PYTORCH, Signature("Identity", (), accepts_any=True))
 def torch_identity(call: Call, x: tuple) -> LayerResult:
     return LayerResult(shape=x)
 
