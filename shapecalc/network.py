@@ -7,7 +7,7 @@ with the error; later layers' shapes are unknowable.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Mapping
 
@@ -344,6 +344,10 @@ class _Walk:
         except (ArithmeticError, TypeError, ValueError, RecursionError) as error:
             raise LayerError(f"layer {index} `{stmt.source}`: cannot be analysed: {error}",
                              stmt.call.span, layer_index=index) from None
+        if rule.framework == KERAS and arguments.get("trainable") is not None and \
+                arguments["trainable"].value is False:  # every weight becomes non-trainable
+            result = replace(result, trainable=0,
+                             non_trainable=result.trainable + result.non_trainable)
         field = _propagate_field(inputs, result.receptive)
         name = self._layer_name(rule, arguments)
         self.layers.append(LayerReport(

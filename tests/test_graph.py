@@ -122,3 +122,10 @@ def test_table_rows_fold_blocks_by_depth(tmp_path):
     top = CliRunner().invoke(main, ["analyze", str(path), "--depth", "1"]).output.splitlines()
     assert [line.split()[0] for line in top[2:4]] == ["stage", "5"]
     assert "stage (block)      (1, 16, 32, 32)   4,640  4,718,592" in top[2]
+
+
+def test_keras_trainable_false_makes_every_weight_non_trainable():
+    report = analyze("keras", "(8, 8, 3)", "layers.Conv2D(4, 3, trainable=False)",
+                     "layers.Dense(2)")
+    assert (report.layers[0].trainable, report.layers[0].non_trainable) == (0, 112)
+    assert (report.trainable_params, report.non_trainable_params) == (10, 112)
