@@ -100,6 +100,24 @@ def equal(a: Value, b: Value) -> Any:
     return sympy.Eq(a, b)
 
 
+def divisible(a: Value, b: Value) -> Any:
+    """b divides a, as a condition (an equation when a symbol is involved)."""
+    if not is_symbolic(a) and not is_symbolic(b):
+        return a % b == 0
+    import sympy
+
+    return sympy.Eq(sympy.Mod(a, b), 0)
+
+
+def any_of(*conditions: Any) -> Any:
+    """Either condition holds: a bool for decided ones, a disjunction for symbolic ones."""
+    if all(isinstance(c, bool) for c in conditions):
+        return any(conditions)
+    import sympy
+
+    return sympy.Or(*conditions)
+
+
 def truth(condition: Any) -> bool | None:
     """True or False when the condition is decided, None when it depends on symbols."""
     if isinstance(condition, bool):

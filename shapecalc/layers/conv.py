@@ -1,19 +1,64 @@
-"""Convolutions: PyTorch Conv1d/2d/3d and Keras Conv1D/2D/3D.
+"""Convolutions: PyTorch Conv1d/2d/3d and ConvTranspose1d/2d/3d; Keras Conv1D/2D/3D,
+Conv1DTranspose/2D/3D, DepthwiseConv1D/2D and SeparableConv1D/2D.
 
-PyTorch: out = floor((L + 2p - d(k-1) - 1) / s) + 1; padding='same' only with stride 1
-(total padding d(k-1), the odd element on the right); padding_mode changes values, not
-shapes, but reflect/circular limit the padding. Keras: 'valid' floor((L - k_eff)/s) + 1,
-'same' ceil(L/s) with TensorFlow's split (extra element at the end), 'causal' (Conv1D only)
-pads d(k-1) on the left; strides > 1 together with dilation_rate > 1 is refused at
-construction.
+Notation per spatial axis: L input length, k kernel, s stride, p padding, d dilation,
+k_eff = d(k-1) + 1, op output_padding, g groups, C input channels, B batch.
+
+PyTorch
+- Conv: out = floor((L + 2p - k_eff)/s) + 1, refused when L + 2p < k_eff.
+  padding='same' only with stride 1 (total d(k-1), the odd element on the right).
+  padding_mode changes values, not shapes, but reflect needs p < L and circular p <= L;
+  with a one-element padding tuple such as (1,) a non-zeros mode pads the last axis only
+  (F.pad gets 2 values), which only the unbatched Conv2d input accepts; with 'same' and a
+  one-element dilation such as (2,) it pads the first axis only.
+  params Cout·(C/g)·∏k + Cout; MACs B·∏out·Cout·(C/g)·∏k.
+- ConvTranspose: out = (L-1)s - 2p + k_eff + op, refused when < 1; op < s or op < d on
+  each axis; padding_mode must be 'zeros'; a string padding is stored character by
+  character and refused by the forward pass (TypeError).
+  params C·(Cout/g)·∏k + Cout; MACs (as FlopCounterMode) B·∏in·C·(Cout/g)·∏k.
+  An output of exactly 0 is returned as an empty tensor by the oneDNN kernel and refused
+  by the native one, and PyTorch picks between them by groups, batch, kernel and input
+  size and thread count; we refuse it always, as a collapsed axis.
+
+Keras
+- Conv: 'valid' floor((L - k_eff)/s) + 1 (refused when < 1), 'same' ceil(L/s) with
+  TensorFlow's split (extra element at the end), 'causal' (Conv1D only) pads k_eff - 1 on
+  the left. strides > 1 together with dilation_rate > 1 is refused at construction.
+  params ∏k·(C/g)·f + f. lora_rank=r > 0 freezes the kernel (non-trainable) and adds
+  trainable factors ∏k·(C/g)·r and r·f, merged into the kernel by one matmul per call.
+- ConvTranspose (no groups, no 'causal'): output_padding=None gives 'valid'
+  (L-1)s + max(k_eff, s), 'same' L·s; with output_padding, 'valid' (L-1)s + k_eff + op and
+  'same' (L-1)s + (k_eff mod 2) + op. op < s on each axis. 'same' with output_padding and
+  k_eff mod 2 + op = 0 builds (Keras' own shape arithmetic gives the value above) but
+  TensorFlow's kernel rejects it whenever the model runs, so it is refused here. (When
+  L = 1 the output axis is 0: oneDNN returns the empty tensor unchecked, the native kernel
+  rejects it; refused too, as a collapsed axis.)
+  params ∏k·C·f + f; MACs counted like PyTorch's transposed conv, B·∏in·C·f·∏k.
+- DepthwiseConv1D/2D: the conv formulas with Cout = C·dm; strides > 1 with
+  dilation_rate > 1 is accepted (computed as a stride-1 dilated conv, then subsampled,
+  which gives the same lengths). params ∏k·C·dm + C·dm; MACs B·∏out·C·dm·∏k.
+- SeparableConv1D/2D: a depthwise conv, then a 1x1 conv to f filters; bias only on the
+  second. params ∏k·C·dm + C·dm·f + f; MACs B·∏out·C·dm·(∏k + f).
+- Tuples must have exactly one entry per spatial axis (Keras' standardize_tuple).
+- Not refused: channels_first Conv and dilated ConvTranspose, which TensorFlow's CPU
+  kernels reject without oneDNN (a limit of that backend, not of the layer).
+
+Receptive field: a conv is a window of k_eff with stride s and left padding p. A
+transposed conv is modelled as what it computes: a stride-1 conv with kernel k_eff and
+padding k_eff - 1 - p over the input with s - 1 zeros inserted between neighbours. In input
+units that is a window of (k_eff - 1)/s + 1 with the fractional stride 1/s and left
+padding (k_eff - 1 - p)/s, kept as exact fractions (p is the left crop: PyTorch's padding,
+Keras' 'same' padding of the forward conv it is the gradient of). The field is the
+continuous span of the taps; those that fall between inputs read inserted zeros.
 """
 
 from __future__ import annotations
 
 from shapecalc import algebra
-from shapecalc.algebra import ceildiv, floordiv, maximum, product
+from shapecalc.algebra import ceildiv, divide, floordiv, maximum, product
 from shapecalc.layers.base import (
     KERAS,
+    KERAS_BASE_KWARGS,
     PYTORCH,
     Call,
     LayerResult,
@@ -26,15 +71,17 @@ from shapecalc.layers.base import (
     split_spatial,
 )
 
-_AXES = "LHW", "HW", "DHW"
-
-
 def effective_kernel(k, d):
     return d * (k - 1) + 1
 
 
 def _axis_label(n: int, i: int) -> str:
     return "" if n == 1 else f" on axis {i + 1}"
+
+
+def _tuple_text(values) -> str:
+    inner = ", ".join(str(v) for v in values)
+    return f"({inner},)" if len(values) == 1 else f"({inner})"
 
 
 def keras_same_padding(length, k_eff, stride):
@@ -69,9 +116,60 @@ def sliding_output(call: Call, lengths, kernels, strides, dilations, pads_before
     return tuple(out)
 
 
+def transposed_window(kernels, strides, dilations, crops) -> Window:
+    """The receptive-field window of a transposed conv, in input units (see the module
+    docstring): kernel (k_eff-1)/s + 1, stride 1/s, left padding (k_eff-1-p)/s."""
+    k_effs = [effective_kernel(k, d) for k, d in zip(kernels, dilations)]
+    return Window(
+        tuple(divide(k_eff - 1, s) + 1 for k_eff, s in zip(k_effs, strides)),
+        tuple(divide(1, s) for s in strides),
+        tuple(divide(k_eff - 1 - p, s) for k_eff, s, p in zip(k_effs, strides, crops)),
+    )
+
+
 # -- PyTorch --------------------------------------------------------------------------------
 
 _TORCH_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _torch_kernel(call: Call, n: int) -> tuple:
+    """kernel_size: an int or n ints. A one-element tuple is repeated for stride and the
+    like, but a kernel (3,) makes a 1-D weight, which a 2-D or 3-D conv refuses."""
+    value = call["kernel_size"]
+    if n > 1 and isinstance(value, tuple) and len(value) == 1:
+        call.fail(f"kernel_size {_tuple_text(value)} has one entry, but {call.name} needs {n} "
+                  f"(PyTorch builds a weight of the wrong rank and refuses it at the forward "
+                  f"pass); give an int or a tuple of {n} ints", at="kernel_size")
+    return call.ints("kernel_size", n, 1)
+
+
+def _torch_channels(call: Call):
+    c_in = call.int("in_channels", 1)
+    c_out = call.int("out_channels", 1)
+    groups = call.int("groups")
+    call.require(groups > 0, "groups must be a positive integer", at="groups")
+    call.require(algebra.divisible(c_in, groups),
+                 lambda: f"in_channels must be divisible by groups ({c_in} % {groups} ≠ 0)",
+                 at="groups")
+    call.require(algebra.divisible(c_out, groups),
+                 lambda: f"out_channels must be divisible by groups ({c_out} % {groups} ≠ 0)",
+                 at="groups")
+    return c_in, c_out, groups
+
+
+def _torch_input(call: Call, x: tuple, n: int, c_in):
+    batch, channels, spatial, batched = split_spatial(call, x, n)
+    call.require(algebra.equal(channels, c_in), lambda: (
+        f"expected input with {c_in} channels (in_channels), got {channels} channels: "
+        f"input shape {algebra.show_shape(x)}"))
+    return batch, spatial, batched
+
+
+def _torch_positive(call: Call, stride, dilation) -> None:
+    for s in stride:
+        call.require(s > 0, "non-positive stride is not supported", at="stride")
+    for d in dilation:
+        call.require(d > 0, "dilation should be greater than zero", at="dilation")
 
 
 def _torch_conv(n: int):
@@ -81,41 +179,27 @@ def _torch_conv(n: int):
 
     @register(PYTORCH, sig)
     def conv(call: Call, x: tuple) -> LayerResult:
-        c_in = call.int("in_channels", 1)
-        c_out = call.int("out_channels", 1)
-        kernel = call.ints("kernel_size", n, 1)
+        c_in, c_out, groups = _torch_channels(call)
+        kernel = _torch_kernel(call, n)
         stride = call.ints("stride", n)
         dilation = call.ints("dilation", n)
-        groups = call.int("groups")
         bias = call.flag("bias")
         mode = call.choice("padding_mode", _TORCH_PADDING_MODES)
-        call.require(groups > 0, "groups must be a positive integer", at="groups")
-        call.require(c_in % groups == 0,
-                     lambda: f"in_channels must be divisible by groups ({c_in} % {groups} ≠ 0)",
-                     at="groups")
-        call.require(c_out % groups == 0,
-                     lambda: f"out_channels must be divisible by groups ({c_out} % {groups} ≠ 0)",
-                     at="groups")
         padding = call["padding"]
         if isinstance(padding, str):
             padding = call.choice("padding", ("valid", "same"))
             if padding == "same":
-                call.require(all(algebra.truth(s == 1) is not False for s in stride),
-                             "padding='same' is not supported for strided convolutions "
-                             "(use stride=1, or an explicit padding)", at="padding")
+                for s in stride:
+                    call.require(algebra.equal(s, 1), "padding='same' is not supported for strided "
+                                 "convolutions (use stride=1, or an explicit padding)",
+                                 at="padding")
         else:
             padding = call.ints("padding", n)
         params = c_out * (c_in // groups) * product(kernel) + (c_out if bias else 0)
 
         # forward
-        batch, channels, spatial, batched = split_spatial(call, x, n)
-        call.require(channels == c_in, lambda: (
-            f"expected input with {c_in} channels (in_channels), got {channels} channels: "
-            f"input shape {algebra.show_shape(x)}"))
-        for s in stride:
-            call.require(s > 0, "non-positive stride is not supported", at="stride")
-        for d in dilation:
-            call.require(d > 0, "dilation should be greater than zero", at="dilation")
+        batch, spatial, batched = _torch_input(call, x, n, c_in)
+        _torch_positive(call, stride, dilation)
         if padding == "valid":
             before = after = (0,) * n
         elif padding == "same":
@@ -127,6 +211,7 @@ def _torch_conv(n: int):
                 call.require(p >= 0, "negative padding is not supported", at="padding")
             before = after = padding
         if mode != "zeros":
+            before, after = _padding_mode_pads(call, n, mode, batched, before, after)
             _check_padding_mode(call, mode, spatial, before, after)
         out = sliding_output(call, spatial, kernel, stride, dilation, before, after)
         macs = batch * product(out) * c_out * (c_in // groups) * product(kernel)
@@ -139,6 +224,34 @@ def _torch_conv(n: int):
         )
 
     return conv
+
+
+def _padding_mode_pads(call: Call, n: int, mode: str, batched: bool, before, after):
+    """The padding a non-zeros padding_mode really applies. PyTorch pads with F.pad, given
+    a list it builds at construction from the arguments as written:
+    - padding=(p,), one element: reversed and repeated twice it is 2 values, which pad the
+      last axis only; F.pad takes 2 values for a reflect, replicate or circular pad of a
+      2-D or 3-D tensor only (the unbatched Conv2d input).
+    - padding='same' with dilation=(d,), one element: the list is filled by zipping
+      dilation with kernel_size, which stops after the first axis, so only that axis is
+      padded (by d(k-1)); the others get none."""
+    if n == 1:
+        return before, after
+    written = call["padding"]
+    if isinstance(written, tuple) and len(written) == 1:
+        rank = n + 2 if batched else n + 1
+        if rank > 3:
+            call.fail(f"padding_mode={mode!r} with the one-element padding "
+                      f"{_tuple_text(written)} gives F.pad 2 values, which a {mode} pad of a "
+                      f"{rank}-D input does not accept (PyTorch refuses it at the forward "
+                      f"pass); give padding={written[0]} or a tuple of {n} ints", at="padding")
+        zero = (0,) * (n - 1)
+        return zero + before[-1:], zero + after[-1:]
+    dilation = call["dilation"]
+    if written == "same" and isinstance(dilation, tuple) and len(dilation) == 1:
+        zero = (0,) * (n - 1)
+        return before[:1] + zero, after[:1] + zero
+    return before, after
 
 
 def _check_padding_mode(call: Call, mode: str, spatial, before, after) -> None:
@@ -155,19 +268,106 @@ def _check_padding_mode(call: Call, mode: str, spatial, before, after) -> None:
                     at="padding")
 
 
+def _torch_conv_transpose(n: int):
+    sig = signature(f"ConvTranspose{n}d", "in_channels", "out_channels", "kernel_size",
+                    stride=1, padding=0, output_padding=0, groups=1, bias=True, dilation=1,
+                    padding_mode="zeros", device=None, dtype=None)
+
+    @register(PYTORCH, sig)
+    def conv_transpose(call: Call, x: tuple) -> LayerResult:
+        c_in, c_out, groups = _torch_channels(call)
+        mode = call.choice("padding_mode", _TORCH_PADDING_MODES)
+        if mode != "zeros":
+            call.fail(f"only padding_mode='zeros' is supported for ConvTranspose{n}d, got "
+                      f"{mode!r}", at="padding_mode")
+        kernel = _torch_kernel(call, n)
+        stride = call.ints("stride", n)
+        dilation = call.ints("dilation", n)
+        if isinstance(call["padding"], str):
+            call.fail(f"ConvTranspose{n}d has no string padding: PyTorch stores "
+                      f"{call['padding']!r} character by character and the forward pass "
+                      f"raises TypeError; give an int or a tuple of {n} ints", at="padding")
+        padding = call.ints("padding", n)
+        output_padding = call.ints("output_padding", n)
+        bias = call.flag("bias")
+        params = c_in * (c_out // groups) * product(kernel) + (c_out if bias else 0)
+
+        # forward
+        batch, spatial, batched = _torch_input(call, x, n, c_in)
+        _torch_positive(call, stride, dilation)
+        for p in padding:
+            call.require(p >= 0, "negative padding is not supported", at="padding")
+        for op in output_padding:
+            call.require(op >= 0, "negative output_padding is not supported",
+                         at="output_padding")
+        _check_torch_output_padding(call, output_padding, stride, dilation)
+        out = _torch_transposed_output(call, spatial, kernel, stride, dilation, padding,
+                                       output_padding)
+        macs = batch * product(spatial) * c_in * (c_out // groups) * product(kernel)
+        return LayerResult(
+            shape=join_spatial(call, batch, c_out, out, batched),
+            trainable=params,
+            macs=macs,
+            receptive=transposed_window(kernel, stride, dilation, padding),
+        )
+
+    return conv_transpose
+
+
+def _check_torch_output_padding(call: Call, output_padding, stride, dilation) -> None:
+    n = len(stride)
+    for i, (op, s, d) in enumerate(zip(output_padding, stride, dilation)):
+        call.require(algebra.any_of(op < s, op < d), lambda op=op, s=s, d=d, i=i: (
+            f"output padding must be smaller than either stride or dilation, but got "
+            f"output_padding {_tuple_text(output_padding)}, stride {_tuple_text(stride)}, "
+            f"dilation {_tuple_text(dilation)}: {op} ≥ {s} and {op} ≥ {d}"
+            f"{_axis_label(n, i)}"), at="output_padding")
+
+
+def _torch_transposed_output(call: Call, spatial, kernel, stride, dilation, padding,
+                             output_padding) -> tuple:
+    """(L-1)s - 2p + d(k-1) + op + 1 per axis, refused when it is not positive."""
+    n = len(spatial)
+    out = []
+    for i in range(n):
+        L, k, s, d, p, op = (spatial[i], kernel[i], stride[i], dilation[i], padding[i],
+                             output_padding[i])
+        length = (L - 1) * s - 2 * p + d * (k - 1) + op + 1
+
+        def explain(L=L, k=k, s=s, d=d, p=p, op=op, length=length, i=i) -> str:
+            return (f"output size (L−1)·s − 2p + d·(k−1) + op + 1 = ({L}−1)·{s} − 2·{p} + "
+                    f"{d}·({k}−1) + {op} + 1 = {length} is too small{_axis_label(n, i)} "
+                    f"(it must be at least 1; reduce padding)")
+
+        call.require(length >= 1, explain, at="padding")
+        out.append(length)
+    return tuple(out)
+
+
 for _n in (1, 2, 3):
     _torch_conv(_n)
+    _torch_conv_transpose(_n)
 
 
 # -- Keras ----------------------------------------------------------------------------------
+
+
+def keras_ints(call: Call, name: str, n: int, minimum: int | None = 1) -> tuple:
+    """Keras' standardize_tuple: an int, or a tuple of exactly n ints (a one-element tuple
+    is not repeated)."""
+    value = call[name]
+    if n > 1 and isinstance(value, tuple) and len(value) != n:
+        call.fail(f"the `{name}` argument must be an int or a tuple of {n} integers, got "
+                  f"{_tuple_text(value)}", at=name)
+    return call.ints(name, n, minimum)
 
 
 def keras_padding(call: Call, *, causal_ok: bool) -> str:
     options = ("valid", "same", "causal") if causal_ok else ("valid", "same")
     value = call["padding"]
     if isinstance(value, str) and value.lower() == "causal" and not causal_ok:
-        call.fail("padding='causal' is only supported by Conv1D (and SeparableConv1D, "
-                  "DepthwiseConv1D); use 'valid' or 'same'", at="padding")
+        call.fail(f"padding='causal' is only supported by Conv1D, not {call.name}; use "
+                  f"'valid' or 'same'", at="padding")
     return call.choice("padding", options, lower=True)
 
 
@@ -207,50 +407,230 @@ def keras_no_strided_dilation(call: Call, strides, dilation) -> None:
                   at="strides")
 
 
-def _tuple_text(values) -> str:
-    return "(" + ", ".join(str(v) for v in values) + ")"
+def _keras_window_args(call: Call, n: int):
+    kernel = keras_ints(call, "kernel_size", n)
+    strides = keras_ints(call, "strides", n)
+    dilation = keras_ints(call, "dilation_rate", n)
+    return kernel, strides, dilation
+
+
+def _conv_window(kernel, strides, dilation, before) -> Window:
+    return Window(tuple(effective_kernel(k, d) for k, d in zip(kernel, dilation)),
+                  tuple(strides), before)
+
+
+_KERAS_CONV_TAIL = dict(
+    activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+    bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+    activity_regularizer=None, kernel_constraint=None, bias_constraint=None)
 
 
 def _keras_conv(n: int):
     one = 1 if n == 1 else (1,) * n
-    sig = keras_signature(
+    # Conv1D/2D/3D also take BaseConv's lora_rank and lora_alpha, through **kwargs only.
+    sig = signature(
         f"Conv{n}D", "filters", "kernel_size", strides=one, padding="valid", data_format=None,
-        dilation_rate=one, groups=1, activation=None, use_bias=True,
-        kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
-        bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
-        bias_constraint=None)
+        dilation_rate=one, groups=1, **_KERAS_CONV_TAIL,
+        keyword_only={**KERAS_BASE_KWARGS, "lora_rank": None, "lora_alpha": None})
 
     @register(KERAS, sig, aliases=(f"Convolution{n}D",))
     def conv(call: Call, x: tuple) -> LayerResult:
         filters = call.int("filters", 1)
-        kernel = call.ints("kernel_size", n, 1)
-        strides = call.ints("strides", n, 1)
-        dilation = call.ints("dilation_rate", n, 1)
         groups = call.int("groups", 1)
-        use_bias = call.flag("use_bias")
-        padding = keras_padding(call, causal_ok=n == 1)
-        call.require(filters % groups == 0, lambda: (
+        call.require(algebra.divisible(filters, groups), lambda: (
             f"the number of filters must be evenly divisible by the number of groups "
             f"({filters} % {groups} ≠ 0)"), at="groups")
+        kernel, strides, dilation = _keras_window_args(call, n)
+        padding = keras_padding(call, causal_ok=n == 1)
+        use_bias = call.flag("use_bias")
         keras_no_strided_dilation(call, strides, dilation)
+        rank = None if call["lora_rank"] is None else call.int("lora_rank", 0)
 
         batch, channels, spatial, _ = split_spatial(call, x, n)
-        call.require(channels % groups == 0, lambda: (
+        call.require(algebra.divisible(channels, groups), lambda: (
             f"the number of input channels must be evenly divisible by the number of groups "
             f"({channels} % {groups} ≠ 0)"), at="groups")
         out, before = keras_window_output(call, padding, spatial, kernel, strides, dilation)
-        params = product(kernel) * (channels // groups) * filters + (filters if use_bias else 0)
+        weights = product(kernel) * (channels // groups) * filters
+        bias = filters if use_bias else 0
         macs = batch_of(x) * product(out) * filters * (channels // groups) * product(kernel)
+        frozen = 0
+        if rank is not None and algebra.truth(algebra.equal(rank, 0)) is not True:
+            frozen, weights, macs = _lora(weights, kernel, channels // groups, filters, rank,
+                                          macs)
         return LayerResult(
             shape=join_spatial(call, batch, filters, out, True),
-            trainable=params,
+            trainable=weights + bias,
+            non_trainable=frozen,
             macs=macs,
-            receptive=Window(tuple(effective_kernel(k, d) for k, d in zip(kernel, dilation)),
-                             strides, before),
+            receptive=_conv_window(kernel, strides, dilation, before),
         )
 
     return conv
 
 
+def _lora(weights, kernel, channels, filters, rank, macs):
+    """LoRA (lora_rank > 0): the kernel is frozen (non-trainable) and two trainable factors
+    are added, A of ∏k·C/g·r and B of r·f; the call convolves with kernel + A·B, whose
+    matmul costs ∏k·C/g·r·f MACs once per call. Returns (non-trainable, trainable, MACs)."""
+    a = product(kernel) * channels * rank
+    return weights, a + rank * filters, macs + a * filters
+
+
+def _keras_conv_transpose(n: int):
+    one = 1 if n == 1 else (1,) * n
+    # Conv3DTranspose lists data_format before output_padding; 1D and 2D the other way.
+    if n == 3:
+        middle = dict(data_format=None, output_padding=None)
+    else:
+        middle = dict(output_padding=None, data_format=None)
+    sig = keras_signature(
+        f"Conv{n}DTranspose", "filters", "kernel_size", strides=one, padding="valid",
+        **middle, dilation_rate=one, **_KERAS_CONV_TAIL)
+
+    @register(KERAS, sig, aliases=(f"Convolution{n}DTranspose",))
+    def conv_transpose(call: Call, x: tuple) -> LayerResult:
+        filters = call.int("filters", 1)
+        kernel, strides, dilation = _keras_window_args(call, n)
+        padding = keras_padding(call, causal_ok=False)
+        output_padding = None
+        if call["output_padding"] is not None:
+            output_padding = keras_ints(call, "output_padding", n, minimum=0)
+            for i, (op, s) in enumerate(zip(output_padding, strides)):
+                call.require(op < s, lambda op=op, s=s, i=i: (
+                    f"`output_padding` must be strictly less than `strides` for all "
+                    f"dimensions: {op} ≥ {s}{_axis_label(n, i)} (output_padding="
+                    f"{_tuple_text(output_padding)}, strides={_tuple_text(strides)})"),
+                    at="output_padding")
+        use_bias = call.flag("use_bias")
+        keras_no_strided_dilation(call, strides, dilation)
+
+        batch, channels, spatial, _ = split_spatial(call, x, n)
+        out = _keras_transposed_output(call, padding, spatial, kernel, strides, dilation,
+                                       output_padding)
+        if padding == "same":
+            crops = tuple(keras_same_padding(o, effective_kernel(k, d), s)
+                          for o, k, s, d in zip(out, kernel, strides, dilation))
+        else:
+            crops = (0,) * n
+        params = product(kernel) * channels * filters + (filters if use_bias else 0)
+        macs = batch_of(x) * product(spatial) * channels * filters * product(kernel)
+        return LayerResult(
+            shape=join_spatial(call, batch, filters, out, True),
+            trainable=params,
+            macs=macs,
+            receptive=transposed_window(kernel, strides, dilation, crops),
+        )
+
+    return conv_transpose
+
+
+def _keras_transposed_output(call: Call, padding: str, spatial, kernel, strides, dilation,
+                             output_padding) -> tuple:
+    n = len(spatial)
+    out = []
+    for i in range(n):
+        L, s = spatial[i], strides[i]
+        k_eff = effective_kernel(kernel[i], dilation[i])
+        if output_padding is None:
+            out.append((L - 1) * s + maximum(k_eff, s) if padding == "valid" else L * s)
+            continue
+        op = output_padding[i]
+        if padding == "valid":
+            out.append((L - 1) * s + k_eff + op)
+            continue
+        odd = k_eff % 2
+        length = (L - 1) * s + odd + op
+
+        def explain(L=L, s=s, k_eff=k_eff, op=op, length=length, i=i) -> str:
+            if algebra.truth(algebra.equal(length, 0)) is True:
+                outcome = ("an empty axis (TensorFlow's oneDNN kernel returns an empty "
+                           "tensor, the native kernel rejects it)")
+            else:
+                outcome = (f"which Keras builds but TensorFlow rejects whenever the model "
+                           f"runs (a 'same' conv of {length} with stride {s} does not give "
+                           f"back {L})")
+            return (f"padding='same' with output_padding {op}{_axis_label(n, i)} and the "
+                    f"even effective kernel {k_eff} gives the output size "
+                    f"({L}−1)·{s} + 0 + {op} = {length}, {outcome}; use "
+                    f"output_padding=None, an odd kernel, or output_padding ≥ 1")
+
+        # TensorFlow checks that the forward 'same' conv of the output gives back L:
+        # ceil(((L-1)s + odd + op)/s) = L - 1 + ceil((odd + op)/s), which is L iff odd + op ≥ 1.
+        call.require(odd + op >= 1, explain, at="output_padding")
+        out.append(length)
+    return tuple(out)
+
+
+def _keras_depthwise(n: int):
+    one = 1 if n == 1 else (1,) * n
+    sig = keras_signature(
+        f"DepthwiseConv{n}D", "kernel_size", strides=one, padding="valid", depth_multiplier=1,
+        data_format=None, dilation_rate=one, activation=None, use_bias=True,
+        depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+        depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+        depthwise_constraint=None, bias_constraint=None)
+
+    @register(KERAS, sig)
+    def depthwise(call: Call, x: tuple) -> LayerResult:
+        multiplier = call.int("depth_multiplier", 1)
+        kernel, strides, dilation = _keras_window_args(call, n)
+        padding = keras_padding(call, causal_ok=False)
+        use_bias = call.flag("use_bias")
+
+        batch, channels, spatial, _ = split_spatial(call, x, n)
+        out, before = keras_window_output(call, padding, spatial, kernel, strides, dilation)
+        c_out = channels * multiplier
+        params = product(kernel) * c_out + (c_out if use_bias else 0)
+        macs = batch_of(x) * product(out) * c_out * product(kernel)
+        return LayerResult(
+            shape=join_spatial(call, batch, c_out, out, True),
+            trainable=params,
+            macs=macs,
+            receptive=_conv_window(kernel, strides, dilation, before),
+        )
+
+    return depthwise
+
+
+def _keras_separable(n: int):
+    one = 1 if n == 1 else (1,) * n
+    sig = keras_signature(
+        f"SeparableConv{n}D", "filters", "kernel_size", strides=one, padding="valid",
+        data_format=None, dilation_rate=one, depth_multiplier=1, activation=None,
+        use_bias=True, depthwise_initializer="glorot_uniform",
+        pointwise_initializer="glorot_uniform", bias_initializer="zeros",
+        depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None,
+        activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None,
+        bias_constraint=None)
+
+    @register(KERAS, sig, aliases=(f"SeparableConvolution{n}D",))
+    def separable(call: Call, x: tuple) -> LayerResult:
+        multiplier = call.int("depth_multiplier", 1)
+        filters = call.int("filters", 1)
+        kernel, strides, dilation = _keras_window_args(call, n)
+        padding = keras_padding(call, causal_ok=False)
+        use_bias = call.flag("use_bias")
+
+        batch, channels, spatial, _ = split_spatial(call, x, n)
+        out, before = keras_window_output(call, padding, spatial, kernel, strides, dilation)
+        middle = channels * multiplier
+        params = product(kernel) * middle + middle * filters + (filters if use_bias else 0)
+        positions = batch_of(x) * product(out)
+        macs = positions * middle * product(kernel) + positions * middle * filters
+        return LayerResult(
+            shape=join_spatial(call, batch, filters, out, True),
+            trainable=params,
+            macs=macs,
+            receptive=_conv_window(kernel, strides, dilation, before),
+        )
+
+    return separable
+
+
 for _n in (1, 2, 3):
     _keras_conv(_n)
+    _keras_conv_transpose(_n)
+for _n in (1, 2):
+    _keras_depthwise(_n)
+    _keras_separable(_n)
