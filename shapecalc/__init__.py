@@ -22,13 +22,15 @@ __all__ = ["analyze_text", "analyze_file", "LayerReport", "NetworkReport", "Shap
 
 
 def analyze_text(text: str, *, path: str = "<spec>", convention: str | None = None,
-                 bindings: Mapping[str, object] | None = None) -> NetworkReport:
+                 bindings: Mapping[str, object] | None = None,
+                 explain: bool = False) -> NetworkReport:
     """Analyse a spec given as text. A spec that cannot be read raises SpecError; a network
     that is refused returns a report whose ``errors`` say where and why."""
     from shapecalc.network import analyze
     from shapecalc.spec.reader import read_spec
 
-    return analyze(read_spec(text, path), convention=convention, bindings=bindings)
+    return analyze(read_spec(text, path), convention=convention, bindings=bindings,
+                   explain=explain)
 
 
 def analyze_file(path: str | Path, **options) -> NetworkReport:

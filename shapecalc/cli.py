@@ -69,7 +69,8 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
     bindings = _bindings(sets)
     text = sys.stdin.read() if spec == "-" else _read(spec)
     try:
-        report = analyze_text(text, path=spec, convention=convention, bindings=bindings)
+        report = analyze_text(text, path=spec, convention=convention, bindings=bindings,
+                              explain=explain)
     except SpecError as error:
         _fail(error, fmt)
     click.echo(renderer(fmt)(report, depth=depth, explain=explain), nl=False)
@@ -265,3 +266,86 @@ def layers_command(name: str | None, convention: str | None) -> None:
     for rule in rules:
         aliases = f"  (also {', '.join(rule.aliases)})" if rule.aliases else ""
         click.echo(f"{rule.framework:8} {rule.family:12} {rule.name}{aliases}")
+
+
+@main.command("export")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--to", "target", type=click.Choice(["pytorch", "keras"]),
+              help="The framework to write (default: the spec's convention).")
+@click.option("--convention", type=click.Choice(["pytorch", "keras"]),
+              help="Override the spec's `convention:` line.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the code to this file instead of standard output.")
+def export_command(spec: str, target: str | None, convention: str | None,
+                   sets: tuple[str, ...], output: str | None) -> None:
+    """The network in SPEC as runnable framework code: a PyTorch nn.Module (layers named as
+    in the analysis, forward following the graph, a __main__ that prints the output shape)
+    or a Keras functional model. Every symbol must be bound (--set H=224)."""
+    from shapecalc import analyze_text
+    from shapecalc.export import ExportError, export
+
+    text = sys.stdin.read() if spec == "-" else _read(spec)
+    try:
+        report = analyze_text(text, path=spec, convention=convention, bindings=_bindings(sets))
+    except SpecError as error:
+        _fail(error, "table")
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    if report.errors:
+        sys.exit(1)
+    try:
+        code = export(report, target or report.convention)
+    except ExportError as error:
+        click.echo(f"shapecalc export: {error}", err=True)
+        sys.exit(1)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(code)
+    else:
+        click.echo(code, nl=False)
+
+
+@main.command("verify")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--device", type=click.Choice(["meta", "cpu", "cuda"]), default="cpu",
+              show_default=True,
+              help="Where PyTorch runs the layers: meta (shapes and counts without data, "
+                   "fastest), cpu, or cuda.")
+@click.option("--convention", type=click.Choice(["pytorch", "keras"]),
+              help="Override the spec's `convention:` line.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+def verify_command(spec: str, device: str, convention: str | None,
+                   sets: tuple[str, ...]) -> None:
+    """Build the network in SPEC in its real framework and compare every layer's output
+    shape, parameters, buffers and FLOPs (torch.utils.flop_counter.FlopCounterMode) with
+    the calculation. PyTorch needs `pip install 'shapecalc[torch]'`; a Keras spec needs
+    keras (FLOPs are not compared: Keras has no FLOP counter).
+
+    Exit 0 when every layer agrees, 1 on a mismatch or an invalid spec, 2 when the
+    framework is not installed."""
+    from shapecalc import analyze_text
+    from shapecalc.export import ExportError
+    from shapecalc.verify import VerifyUnavailable, render_verification, verify
+
+    text = sys.stdin.read() if spec == "-" else _read(spec)
+    try:
+        report = analyze_text(text, path=spec, convention=convention, bindings=_bindings(sets))
+    except SpecError as error:
+        _fail(error, "table")
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    if report.errors:
+        sys.exit(1)
+    try:
+        result = verify(report, device=device)
+    except VerifyUnavailable as error:
+        click.echo(f"shapecalc verify: {error}", err=True)
+        sys.exit(2)
+    except ExportError as error:
+        click.echo(f"shapecalc verify: {error}", err=True)
+        sys.exit(1)
+    click.echo(render_verification(result), nl=False)
+    sys.exit(0 if result.ok else 1)

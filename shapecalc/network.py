@@ -49,9 +49,12 @@ class _Scope:
 
 
 def analyze(spec: S.Spec, *, convention: str | None = None,
-            bindings: Mapping[str, object] | None = None) -> NetworkReport:
-    """Analyse a parsed spec. ``bindings`` (from --set) take precedence over ``let``."""
+            bindings: Mapping[str, object] | None = None, explain: bool = False
+            ) -> NetworkReport:
+    """Analyse a parsed spec. ``bindings`` (from --set) take precedence over ``let``;
+    ``explain`` records the worked formula of each number."""
     walk = _Walk(spec, convention, dict(bindings or {}))
+    walk.explain = explain
     try:
         walk.run()
     except SpecError as error:
@@ -79,6 +82,7 @@ class _Walk:
         self.layers: list[LayerReport] = []
         self.errors: list[SpecError] = []
         self.name_counts: dict[str, int] = {}
+        self.explain = False
 
     # -- statements ---------------------------------------------------------------------
 
@@ -328,6 +332,7 @@ class _Walk:
         arguments = bind(rule, stmt.call, scope.evaluate)
         self._implicit_input(rule, arguments, scope)
         call = Call(rule, arguments, stmt.call.span, stmt.source, index, scope.evaluate)
+        call.explaining = self.explain
         inputs = self._inputs(stmt, scope)
         try:
             if rule.merge:

@@ -115,11 +115,14 @@ class Call:
         self.conditions: list[str] = [] if conditions is None else conditions
         self.constraints: list = []  # the same conditions as sympy relations, for solving
         self.explanations: list = []  # worked formulas (shapecalc.explain.Step)
+        self.explaining = False  # recorded only when asked for: they cost time
 
     def explain(self, quantity: str, template: str, result: object, *, rule: str = "",
                 counting: bool = False, **values: object) -> None:
         """Record how a number was computed: ``template`` is an expression over ``values``
         (floor/ceil/max/min allowed), shown with and without the values substituted."""
+        if not self.explaining:
+            return
         from shapecalc.explain import Step
 
         self.explanations.append(Step(quantity, template, tuple(values.items()), result,
@@ -141,6 +144,8 @@ class Call:
         nested = Call(rule, arguments, node.span, value.text, self.layer_index, self.evaluate,
                       self.conditions)
         nested.constraints = self.constraints
+        nested.explaining = self.explaining
+        nested.explanations = self.explanations
         return nested
 
     @property

@@ -90,6 +90,67 @@ def keras_same_padding(length, k_eff, stride):
     return floordiv(total, 2)
 
 
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def explain_window_axis(call: Call, axis: str, length, kernel, stride, dilation, before,
+                        after, result, *, ceil: bool = False) -> None:
+    """The worked formula of one output length of a padded sliding window (PyTorch)."""
+    rounding = "ceil" if ceil else "floor"
+    kernel_term = "d*(k - 1) + 1" if dilation != 1 else "k"
+    pad_term = "2*p" if before == after else "p_l + p_r"
+    values = {axis: length, "k": kernel, "s": stride}
+    if dilation != 1:
+        values["d"] = dilation
+    if before == after:
+        values["p"] = before
+    else:
+        values.update(p_l=before, p_r=after)
+    template = f"{rounding}(({axis} + {pad_term} - ({kernel_term}))/s) + 1"
+    if kernel_term == "k":
+        template = f"{rounding}(({axis} + {pad_term} - k)/s) + 1"
+    else:
+        template = f"{rounding}(({axis} + {pad_term} - d*(k - 1) - 1)/s) + 1"
+    call.explain(f"{axis}_out", template, result, **values)
+
+
+def explain_keras_axis(call: Call, axis: str, padding: str, length, kernel, stride, dilation,
+                       result) -> None:
+    """Keras' rule for one output length: 'valid', 'same' or 'causal'."""
+    if padding == "valid":
+        if dilation != 1:
+            call.explain(f"{axis}_out", f"floor(({axis} - d*(k - 1) - 1)/s) + 1", result,
+                         rule="Keras 'valid'", **{axis: length}, k=kernel, s=stride,
+                         d=dilation)
+        else:
+            call.explain(f"{axis}_out", f"floor(({axis} - k)/s) + 1", result,
+                         rule="Keras 'valid'", **{axis: length}, k=kernel, s=stride)
+    else:
+        call.explain(f"{axis}_out", f"ceil({axis}/s)", result, rule=f"Keras {padding!r}",
+                     **{axis: length}, s=stride)
+
+
+def explain_conv_counts(call: Call, n: int, kernel, c_in, c_out, groups, bias: bool,
+                        params, batch, out, macs, *, out_name: str = "C_out",
+                        in_name: str = "C_in") -> None:
+    """params = C_out·(k_h·k_w·C_in/g + 1) and MACs, as a student writes them."""
+    names = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}[n]
+    values = dict(zip(names, kernel))
+    values[out_name] = c_out
+    values[in_name] = c_in
+    channels = f"{in_name}/g" if groups != 1 else in_name
+    if groups != 1:
+        values["g"] = groups
+    weights = "*".join((*names, channels))
+    call.explain("params", f"{out_name}*({weights} + 1)" if bias else
+                 f"{out_name}*{weights}", params, counting=True, **values)
+    axes = [f"{a}_out" for a in AXIS_NAMES[n]]
+    values.update(zip(axes, out))
+    values["N"] = batch
+    call.explain("MACs", "*".join(("N", *axes, out_name, *names, channels)), macs,
+                 counting=True, **values)
+
+
 def sliding_output(call: Call, lengths, kernels, strides, dilations, pads_before,
                    pads_after, *, ceil: bool = False, kind: str = "padded input"):
     """floor((L + before + after - k_eff)/s) + 1 per axis, refusing a kernel that does not
@@ -112,7 +173,10 @@ def sliding_output(call: Call, lengths, kernels, strides, dilations, pads_before
         call.require(padded >= k_eff, explain, at="kernel_size" if "kernel_size" in
                      call.arguments else None)
         span = padded - k_eff
-        out.append((ceildiv(span, s) if ceil else floordiv(span, s)) + 1)
+        length = (ceildiv(span, s) if ceil else floordiv(span, s)) + 1
+        explain_window_axis(call, AXIS_NAMES.get(n, ("L",) * n)[i], L, k, s, d,
+                            pads_before[i], pads_after[i], length, ceil=ceil)
+        out.append(length)
     return tuple(out)
 
 
@@ -215,6 +279,8 @@ def _torch_conv(n: int):
             _check_padding_mode(call, mode, spatial, before, after)
         out = sliding_output(call, spatial, kernel, stride, dilation, before, after)
         macs = batch * product(out) * c_out * (c_in // groups) * product(kernel)
+        explain_conv_counts(call, n, kernel, c_in, c_out, groups, bias, params, batch, out,
+                            macs)
         return LayerResult(
             shape=join_spatial(call, batch, c_out, out, batched),
             trainable=params,
@@ -386,14 +452,20 @@ def keras_window_output(call: Call, padding: str, spatial, kernel, strides, dila
                         f"{k_eff} is larger than the input {spatial[i]}{_axis_label(n, i)}")
 
             call.require(length > 0, explain)
+            explain_keras_axis(call, AXIS_NAMES.get(n, ("L",) * n)[i], padding, spatial[i],
+                               kernel[i], strides[i], dilation[i], length)
             out.append(length)
         return tuple(out), (0,) * n
     if padding == "causal":
-        return (tuple(ceildiv(L, s) for L, s in zip(spatial, strides)),
-                tuple(effective_kernel(k, d) - 1 for k, d in zip(kernel, dilation)))
-    out = tuple(ceildiv(L, s) for L, s in zip(spatial, strides))
-    before = tuple(keras_same_padding(L, effective_kernel(k, d), s)
-                   for L, k, s, d in zip(spatial, kernel, strides, dilation))
+        out = tuple(ceildiv(L, s) for L, s in zip(spatial, strides))
+        before = tuple(effective_kernel(k, d) - 1 for k, d in zip(kernel, dilation))
+    else:
+        out = tuple(ceildiv(L, s) for L, s in zip(spatial, strides))
+        before = tuple(keras_same_padding(L, effective_kernel(k, d), s)
+                       for L, k, s, d in zip(spatial, kernel, strides, dilation))
+    for i in range(n):
+        explain_keras_axis(call, AXIS_NAMES.get(n, ("L",) * n)[i], padding, spatial[i],
+                           kernel[i], strides[i], dilation[i], out[i])
     return out, before
 
 
@@ -454,6 +526,9 @@ def _keras_conv(n: int):
         weights = product(kernel) * (channels // groups) * filters
         bias = filters if use_bias else 0
         macs = batch_of(x) * product(out) * filters * (channels // groups) * product(kernel)
+        explain_conv_counts(call, n, kernel, channels, filters, groups, use_bias,
+                            weights + bias, batch_of(x), out, macs, out_name="filters",
+                            in_name="C")
         frozen = 0
         if rank is not None and algebra.truth(algebra.equal(rank, 0)) is not True:
             frozen, weights, macs = _lora(weights, kernel, channels // groups, filters, rank,

@@ -77,6 +77,10 @@ def torch_linear(call: Call, x: tuple) -> LayerResult:
         f"multiplied with the {algebra.show(n_in)}×{algebra.show(n_out)} weight (torch: "
         f"mat1 and mat2 shapes cannot be multiplied ({_rows(x[:-1])}x{features} and "
         f"{n_in}x{n_out})); use in_features={algebra.show(features)}"), at="in_features")
+    if bias:
+        call.explain("params", "out*(in + 1)", params, counting=True, out=n_out, **{"in": n_in})
+    else:
+        call.explain("params", "out*in", params, counting=True, out=n_out, **{"in": n_in})
     return LayerResult(
         shape=(*x[:-1], n_out),
         trainable=params,
@@ -167,6 +171,8 @@ def keras_dense(call: Call, x: tuple) -> LayerResult:
     bias = units if use_bias else 0
     if rank is None:
         trainable, frozen = kernel + bias, 0
+        call.explain("params", "units*(inputs + 1)" if use_bias else "units*inputs",
+                     trainable, counting=True, units=units, inputs=n_in)
     else:  # LoRA freezes the kernel and trains its two low-rank factors
         trainable, frozen = n_in * rank + rank * units + bias, kernel
     return LayerResult(

@@ -358,6 +358,10 @@ def batch_normalization(call: Call, x: tuple) -> LayerResult:
     gamma_beta = channels * (int(call.flag("scale")) + int(call.flag("center")))
     # moving mean and variance; renorm adds moving_stddev, renorm_mean, renorm_stddev
     statistics = channels * (5 if call.flag("renorm") else 2)
+    call.explain("trainable", "2*C" if gamma_beta == 2 * channels else "C*n", gamma_beta,
+                 counting=True, C=channels, n=int(call.flag("scale")) + int(call.flag("center")))
+    call.explain("non_trainable", "2*C", statistics, counting=True, rule="moving mean and "
+                 "variance", C=channels) if not call.flag("renorm") else None
     return LayerResult(shape=tuple(x), **_keras_weights(call, gamma_beta, statistics))
 
 

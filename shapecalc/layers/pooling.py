@@ -51,7 +51,13 @@ from shapecalc.layers.base import (
     signature,
     split_spatial,
 )
-from shapecalc.layers.conv import effective_kernel, keras_same_padding
+from shapecalc.layers.conv import (
+    AXIS_NAMES,
+    effective_kernel,
+    explain_keras_axis,
+    explain_window_axis,
+    keras_same_padding,
+)
 
 
 def _axis_label(n: int, i: int) -> str:
@@ -109,6 +115,8 @@ def torch_pool_output(call: Call, lengths, kernels, strides, dilations, paddings
         else:
             size = floordiv(span, s) + 1
             fits = span >= 0
+        explain_window_axis(call, AXIS_NAMES.get(n, ("L",) * n)[i], L, k, s, d, p, p, size,
+                            ceil=ceil_mode)
 
         def explain(i=i, L=L, k=k, s=s, d=d, p=p, k_eff=k_eff, padded=padded) -> str:
             kernel_text = f"{k_eff} = {d}·({k}−1)+1" if d != 1 else f"{k_eff}"
@@ -341,6 +349,9 @@ def _keras_pool(kind: str, n: int):
             out = [ceildiv(L, s) for L, s in zip(spatial, strides)]
             before = tuple(keras_same_padding(L, k, s)
                            for L, k, s in zip(spatial, pool_size, strides))
+        for i in range(n):
+            explain_keras_axis(call, AXIS_NAMES.get(n, ("L",) * n)[i], padding, spatial[i],
+                               pool_size[i], strides[i], 1, out[i])
         return LayerResult(shape=join_spatial(call, batch, channels, tuple(out), True),
                            receptive=Window(pool_size, strides, before))
 
