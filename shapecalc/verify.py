@@ -1,0 +1,406 @@
+"""Checks an analysis against the real framework, layer by layer.
+
+PyTorch (the optional extra ``shapecalc[torch]``): each layer is built as
+``getattr(torch.nn, type)(**arguments)`` from the report's evaluated arguments (no code is
+evaluated), in train mode as shapecalc counts, on the chosen device (``meta``, ``cpu`` or
+``cuda``), and run on its real inputs in graph order: float inputs are ``randn``, inputs
+read by an Embedding are indices (zeros). Per layer it measures the output shape (the first
+element of a tuple output: RNN/LSTM/GRU, LSTMCell, MultiheadAttention), the parameters
+(after the call, so that Lazy modules are counted), the buffers, and the FLOPs that
+``torch.utils.flop_counter.FlopCounterMode`` counts around that call alone. Recurrent
+layers run with oneDNN disabled (``torch.backends.mkldnn.flags(enabled=False)``): on CPU
+its LSTM kernel hides the matmuls from FlopCounterMode, and shapecalc counts the matmuls.
+The merges run as ``torch.add/sub/mul/cat``. ``device=`` and ``dtype=`` arguments are left
+out (the module is built in float32 on the chosen device; neither changes a shape, a count
+or the FLOPs); any other reference the spec passes cannot be built and is reported.
+
+Keras (when ``keras`` is importable): each layer is built as
+``getattr(keras.layers, type)(**arguments, name=...)``, nested constructors such as
+``Bidirectional(LSTM(64))`` built the same way from their syntax tree, references that
+change no shape or weight count (activations, initialisers, regularisers, constraints)
+left out. Each layer is applied to the functional graph's symbolic tensors (output shape
+with batch None) and to real zeros (batch 1 where the spec leaves it None), and its
+trainable and non-trainable weights are counted. Keras has no FLOP counter: FLOPs are not
+compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import math
+import warnings
+from dataclasses import dataclass
+from fractions import Fraction
+
+from shapecalc.errors import ShapecalcError
+from shapecalc.export import require_concrete
+from shapecalc.layers.base import KERAS, PYTORCH
+from shapecalc.report import LayerReport, NetworkReport
+from shapecalc.spec import syntax as S
+from shapecalc.spec.evaluate import Reference
+
+DEVICES = ("meta", "cpu", "cuda")
+MERGES = {"add": "add", "sub": "sub", "mul": "mul"}
+RECURRENT = {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"}
+TORCH_PLACEMENT_ARGUMENTS = {"device", "dtype"}
+KERAS_INPUT_ARGUMENTS = {"input_shape", "batch_input_shape", "input_dim", "batch_size", "name"}
+KERAS_IRRELEVANT_SUFFIXES = ("activation", "_initializer", "_regularizer", "_constraint")
+
+
+class VerifyUnavailable(ShapecalcError):
+    """The framework the spec's convention needs is not installed, or the device is absent."""
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What the framework says about one layer; ``flops`` is None where not measured."""
+
+    shape: tuple
+    trainable: int
+    non_trainable: int
+    buffers: int
+    flops: int | None
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class LayerCheck:
+    layer: LayerReport
+    measured: Measured | None
+    error: str | None = None
+    """The framework's refusal (or why the layer could not be built)."""
+
+    @property
+    def shape_ok(self) -> bool:
+        return self.measured is not None and tuple(self.layer.output_shape) == \
+            self.measured.shape
+
+    @property
+    def params_ok(self) -> bool:
+        m = self.measured
+        return m is not None and (self.layer.trainable, self.layer.non_trainable) == \
+            (m.trainable, m.non_trainable)
+
+    @property
+    def buffers_ok(self) -> bool:
+        return self.measured is not None and self.layer.buffers == self.measured.buffers
+
+    @property
+    def flops_ok(self) -> bool | None:
+        """None when the framework does not measure FLOPs (Keras)."""
+        if self.measured is None:
+            return False
+        if self.measured.flops is None:
+            return None
+        return self.layer.flops == self.measured.flops
+
+    @property
+    def ok(self) -> bool:
+        return self.shape_ok and self.params_ok and self.buffers_ok and \
+            self.flops_ok is not False
+
+
+@dataclass(frozen=True)
+class Verification:
+    framework: str
+    device: str
+    checks: tuple[LayerCheck, ...]
+    layers: int
+    """How many layers the report has (checks stop at the first layer that fails to run)."""
+
+    @property
+    def ok(self) -> bool:
+        return len(self.checks) == self.layers and all(c.ok for c in self.checks)
+
+    @property
+    def mismatches(self) -> tuple[LayerCheck, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+
+def available(framework: str) -> bool:
+    return importlib.util.find_spec("torch" if framework == PYTORCH else "keras") is not None
+
+
+def verify(report: NetworkReport, *, device: str = "cpu") -> Verification:
+    """Build and run the network in its own framework and compare every layer."""
+    require_concrete(report, "verify")
+    if report.convention == PYTORCH:
+        if not available(PYTORCH):
+            raise VerifyUnavailable("verify needs PyTorch: pip install 'shapecalc[torch]'")
+        if device not in DEVICES:
+            raise VerifyUnavailable(f"unknown device {device!r}; choose one of "
+                                    f"{', '.join(DEVICES)}")
+        return _TorchRun(report, device).run()
+    if not available(KERAS):
+        raise VerifyUnavailable("verify of a Keras spec needs Keras: pip install keras "
+                                "tensorflow (or export it with `shapecalc export --to keras`)")
+    return _KerasRun(report).run()
+
+
+def _plain(value: object) -> object:
+    """A framework argument from an evaluated value: exact fractions become floats."""
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    if isinstance(value, Fraction):
+        return float(value)
+    return value
+
+
+def _count(tensors) -> int:
+    return sum(math.prod(t.shape) for t in tensors)
+
+
+# -- PyTorch ----------------------------------------------------------------------------
+
+class _TorchRun:
+    def __init__(self, report: NetworkReport, device: str) -> None:
+        import torch
+
+        if device == "cuda" and not torch.cuda.is_available():
+            raise VerifyUnavailable("CUDA is not available on this machine; use --device cpu")
+        self.torch = torch
+        self.report = report
+        self.device = torch.device(device)
+
+    def run(self) -> Verification:
+        torch = self.torch
+        integer = {n for layer in self.report.layers if layer.type == "Embedding"
+                   for n in layer.inputs}
+        tensors = {}
+        for name, shape in self.report.inputs:
+            if name in integer:
+                tensors[name] = torch.zeros(shape, dtype=torch.long, device=self.device)
+            else:
+                tensors[name] = torch.randn(shape, device=self.device)
+        checks = []
+        for layer in self.report.layers:
+            try:
+                output, measured = self._layer(layer, [tensors[n] for n in layer.inputs])
+            except Exception as error:  # the framework's refusal is the finding
+                checks.append(LayerCheck(layer, None, f"{type(error).__name__}: {error}"))
+                break
+            tensors[layer.name] = output
+            checks.append(LayerCheck(layer, measured))
+        return Verification(PYTORCH, str(self.device), tuple(checks), len(self.report.layers))
+
+    def _layer(self, layer: LayerReport, inputs: list):
+        from torch.utils.flop_counter import FlopCounterMode
+
+        torch = self.torch
+        if layer.type in MERGES or layer.type == "cat":
+            module = None
+            dim = dict(layer.arguments).get("dim", 0)
+            call = (lambda: torch.cat(inputs, dim=dim)) if layer.type == "cat" else \
+                (lambda: getattr(torch, MERGES[layer.type])(*inputs))
+        else:
+            module = self._module(layer)
+            if layer.type == "MultiheadAttention" and len(inputs) == 1:
+                inputs = inputs * 3
+            call = lambda: module(*inputs)  # noqa: E731
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            oneDNN = torch.backends.mkldnn.flags(enabled=False) if layer.type in RECURRENT \
+                else contextlib.nullcontext()
+            with oneDNN, FlopCounterMode(display=False) as counter:
+                output = call()
+        if isinstance(output, tuple):
+            output = output[0]
+        params = list(module.parameters()) if module is not None else []
+        buffers = list(module.buffers()) if module is not None else []
+        return output, Measured(
+            shape=tuple(output.shape),
+            trainable=_count(p for p in params if p.requires_grad),
+            non_trainable=_count(p for p in params if not p.requires_grad),
+            buffers=_count(buffers),
+            flops=counter.get_total_flops(),
+        )
+
+    def _module(self, layer: LayerReport):
+        torch = self.torch
+        cls = getattr(torch.nn, layer.type, None)
+        if not isinstance(cls, type) or not issubclass(cls, torch.nn.Module):
+            raise TypeError(f"torch.nn has no module {layer.type!r}")
+        keywords = {}
+        arguments = () if layer.type == "Identity" else layer.arguments  # ignored by it
+        for key, value in arguments:
+            if key in TORCH_PLACEMENT_ARGUMENTS:
+                continue
+            if isinstance(value, Reference) or _holds_reference(value):
+                raise TypeError(f"argument {key}={value} is a reference to code, which "
+                                "shapecalc does not evaluate")
+            keywords[key] = _plain(value)
+        with warnings.catch_warnings(), self.device:
+            warnings.simplefilter("ignore")
+            module = cls(**keywords)
+        return module.train(True)
+
+
+def _holds_reference(value: object) -> bool:
+    return isinstance(value, tuple) and any(isinstance(v, Reference) or _holds_reference(v)
+                                            for v in value)
+
+
+# -- Keras ------------------------------------------------------------------------------
+
+class _KerasRun:
+    def __init__(self, report: NetworkReport) -> None:
+        import os
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import keras
+        import numpy
+
+        self.keras = keras
+        self.numpy = numpy
+        self.report = report
+
+    def run(self) -> Verification:
+        keras, np = self.keras, self.numpy
+        integer = {n for layer in self.report.layers if layer.type == "Embedding"
+                   for n in layer.inputs}
+        symbolic, real = {}, {}
+        for name, shape in self.report.inputs:
+            dtype = "int32" if name in integer else "float32"
+            symbolic[name] = keras.Input(shape=shape[1:], batch_size=shape[0], dtype=dtype)
+            real_shape = tuple(1 if d is None else d for d in shape)
+            real[name] = np.zeros(real_shape, dtype=dtype)
+        checks = []
+        for layer in self.report.layers:
+            try:
+                built = self._layer(layer)
+                out_symbolic = self._apply(built, layer, [symbolic[n] for n in layer.inputs])
+                out_real = self._apply(built, layer, [real[n] for n in layer.inputs])
+                real_shape = tuple(out_real.shape)
+                expected_real = tuple(1 if d is None and i == 0 else d
+                                      for i, d in enumerate(layer.output_shape))
+                if real_shape != expected_real:
+                    raise ValueError(f"on real zeros the output is {real_shape}, "
+                                     f"symbolically {tuple(out_symbolic.shape)}")
+            except Exception as error:
+                checks.append(LayerCheck(layer, None, f"{type(error).__name__}: {error}"))
+                break
+            symbolic[layer.name], real[layer.name] = out_symbolic, np.asarray(out_real)
+            checks.append(LayerCheck(layer, Measured(
+                shape=tuple(out_symbolic.shape),
+                trainable=_count(built.trainable_weights),
+                non_trainable=_count(built.non_trainable_weights),
+                buffers=0, flops=None)))
+        return Verification(KERAS, "cpu", tuple(checks), len(self.report.layers))
+
+    def _apply(self, built, layer: LayerReport, inputs: list):
+        if layer.type == "MultiHeadAttention":
+            return built(*(inputs * 2 if len(inputs) == 1 else inputs))
+        if built.__class__.__name__ in ("Add", "Subtract", "Multiply", "Average", "Maximum",
+                                        "Minimum", "Concatenate"):
+            return built(inputs)
+        return built(*inputs)
+
+    def _layer(self, layer: LayerReport):
+        keywords = {}
+        for key, value in layer.arguments:
+            if key in KERAS_INPUT_ARGUMENTS:
+                continue
+            if isinstance(value, Reference) and _keras_irrelevant(key):
+                continue  # shapes and weight counts do not depend on it
+            keywords[key] = self._value(value)
+        return self._construct(layer.type, [], keywords, name=layer.name)
+
+    def _construct(self, type_name: str, args: list, keywords: dict, name: str | None = None):
+        cls = getattr(self.keras.layers, type_name, None)
+        if not isinstance(cls, type):
+            raise TypeError(f"keras.layers has no layer {type_name!r}")
+        if name is not None:
+            keywords["name"] = name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return cls(*args, **keywords)
+
+    def _value(self, value: object) -> object:
+        if isinstance(value, tuple):
+            return tuple(self._value(v) for v in value)
+        if isinstance(value, Reference):
+            if isinstance(value.node, S.Call):
+                return self._node(value.node)
+            raise TypeError(f"the reference `{value}` is code that shapecalc does not evaluate")
+        return _plain(value)
+
+    def _node(self, node: object) -> object:
+        """A nested constructor (``LSTM(64, return_sequences=True)``) from its syntax tree:
+        only layer calls, literals and tuples."""
+        if isinstance(node, (S.Number, S.String, S.Constant)):
+            return node.value
+        if isinstance(node, S.UnaryOp) and isinstance(node.operand, S.Number):
+            return -node.operand.value if node.op == "-" else node.operand.value
+        if isinstance(node, S.Sequence):
+            return tuple(self._node(i) for i in node.items)
+        if isinstance(node, S.Call) and isinstance(node.func, S.Name):
+            args = [self._node(a) for a in node.args]
+            keywords = {k.name: self._node(k.value) for k in node.keywords
+                        if not (_keras_irrelevant(k.name) and not _literal(k.value))}
+            return self._construct(node.func.parts[-1], args, keywords)
+        raise TypeError("only layer constructors with literal arguments can be nested")
+
+
+def _keras_irrelevant(key: str) -> bool:
+    return key == "dtype" or key.endswith(KERAS_IRRELEVANT_SUFFIXES)
+
+
+def _literal(node: object) -> bool:
+    return isinstance(node, (S.Number, S.String, S.Constant))
+
+
+# -- the table ----------------------------------------------------------------------------
+
+def _cell(ours: object, theirs: object, ok: bool | None) -> str:
+    def show(value: object) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        if isinstance(value, tuple):
+            return "(" + ", ".join("None" if v is None else str(v) for v in value) + \
+                ("," if len(value) == 1 else "") + ")"
+        return "—" if value is None else str(value)
+
+    if ok is None:
+        return f"{show(ours)} (not measured)"
+    return f"{show(ours)} ✓" if ok else f"{show(ours)} ≠ {show(theirs)} ✗"
+
+
+def render_verification(result: Verification) -> str:
+    """A per-layer table: shapecalc's value, and the framework's where they differ."""
+    framework = "PyTorch" if result.framework == PYTORCH else "Keras"
+    header = ("#", "Layer (type)", "Output shape", "Params", "Buffers", "FLOPs", "")
+    rows = []
+    for check in result.checks:
+        layer, m = check.layer, check.measured
+        label = f"{layer.name} ({layer.type})"
+        if m is None:
+            rows.append((str(layer.index), label, f"{framework} refuses: {check.error}",
+                         "", "", "", "✗"))
+            continue
+        rows.append((
+            str(layer.index), label,
+            _cell(tuple(layer.output_shape), m.shape, check.shape_ok),
+            _cell(layer.params, m.params, check.params_ok),
+            _cell(layer.buffers, m.buffers, check.buffers_ok),
+            _cell(layer.flops, m.flops, check.flops_ok),
+            "✓" if check.ok else "✗"))
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header) - 1)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1]
+             for r in [header, *rows]]
+    lines = [line.rstrip() for line in lines]
+    bad = len(result.mismatches)
+    unrun = result.layers - len(result.checks)
+    where = f"{framework} on {result.device}" if result.framework == PYTORCH else \
+        f"{framework} (FLOPs not measured: Keras has no FLOP counter)"
+    if result.ok:
+        lines.append(f"all {result.layers} layers agree with {where}")
+    else:
+        summary = f"{bad} of {result.layers} layers disagree with {where}"
+        if unrun:
+            summary += f"; {unrun} later layers not run"
+        lines.append(summary)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,38 @@
+"""`shapecalc verify` of Keras specs against real Keras (3.15.1 on TensorFlow 2.21.0):
+output shapes (symbolic, batch None, and on real zeros) and trainable / non-trainable
+weight counts of every layer. Skipped where keras is not installed."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("keras")
+
+from shapecalc import analyze_file, analyze_text  # noqa: E402
+from shapecalc.verify import render_verification, verify  # noqa: E402
+
+SPECS = Path(__file__).resolve().parents[1] / "specs"
+KERAS_SPECS = [p for p in sorted(SPECS.glob("**/*.txt"))
+               if (r := analyze_file(p)).convention == "keras" and not r.errors]
+
+
+@pytest.mark.parametrize("path", KERAS_SPECS, ids=[str(p.relative_to(SPECS)) for p in KERAS_SPECS])
+def test_every_keras_spec_agrees_with_keras(path):
+    result = verify(analyze_file(path))
+    assert result.ok, render_verification(result)
+
+
+def test_nested_constructors_and_a_wrong_count():
+    report = analyze_text("convention: keras\ninput: (20, 8)\n"
+                          "x = layers.Bidirectional(tf.keras.layers.LSTM(16, "
+                          "return_sequences=True))\n"
+                          "a = layers.MultiHeadAttention(2, 4)(x)\n"
+                          "layers.Dense(32, kernel_regularizer=regularizers.l2(1e-4))(a)\n")
+    assert verify(report).ok
+    dense = dataclasses.replace(report.layers[-1], non_trainable=1)
+    result = verify(dataclasses.replace(report, layers=report.layers[:-1] + (dense,)))
+    assert [c.layer.index for c in result.mismatches] == [3]
+    assert "FLOPs not measured" in render_verification(result)

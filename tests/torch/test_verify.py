@@ -1,0 +1,157 @@
+"""`shapecalc verify` against real PyTorch (2.13.0): every PyTorch spec under specs/ agrees
+layer by layer (shape, parameters, buffers, FlopCounterMode FLOPs), the exported PyTorch
+code runs and prints the analysed output shape, and a wrong number is caught."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+pytest.importorskip("torch")
+
+from shapecalc import analyze_file, analyze_text  # noqa: E402
+from shapecalc.cli import main  # noqa: E402
+from shapecalc.export import export  # noqa: E402
+from shapecalc.verify import render_verification, verify  # noqa: E402
+
+SPECS = Path(__file__).resolve().parents[2] / "specs"
+CPU_MACS = 100_000_000  # larger networks are checked on the meta device only (speed)
+
+
+def _valid_specs(convention: str) -> list[Path]:
+    found = []
+    for path in sorted(SPECS.glob("**/*.txt")):
+        report = analyze_file(path)
+        if not report.errors and report.convention == convention:
+            found.append(path)
+    return found
+
+
+PYTORCH_SPECS = _valid_specs("pytorch")
+
+
+def _ids(paths):
+    return [str(p.relative_to(SPECS)) for p in paths]
+
+
+def test_there_are_pytorch_specs_to_verify():
+    assert len(PYTORCH_SPECS) >= 10
+
+
+@pytest.mark.parametrize("path", PYTORCH_SPECS, ids=_ids(PYTORCH_SPECS))
+def test_every_pytorch_spec_agrees_with_torch(path):
+    report = analyze_file(path)
+    devices = ["meta"] + (["cpu"] if report.macs <= CPU_MACS else [])
+    for device in devices:
+        result = verify(report, device=device)
+        assert result.ok, render_verification(result)
+        assert len(result.checks) == len(report.layers)
+
+
+def test_exported_pytorch_code_runs_and_prints_the_analysed_shape(tmp_path):
+    """Each spec's export is written to a file and run as a script (one interpreter for
+    all of them, to pay torch's import once)."""
+    expected = {}
+    for path in PYTORCH_SPECS:
+        report = analyze_file(path)
+        target = tmp_path / f"{path.stem}.py"
+        target.write_text(export(report, "pytorch"))
+        expected[str(target)] = str(tuple(report.output_shape))
+    runner = ("import runpy, sys\n"
+              "for path in sys.argv[1:]:\n"
+              "    print('==', path, flush=True)\n"
+              "    runpy.run_path(path, run_name='__main__')\n")
+    done = subprocess.run([sys.executable, "-c", runner, *expected], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = {}
+    for chunk in done.stdout.split("== ")[1:]:
+        path, _, rest = chunk.partition("\n")
+        printed[path] = rest.strip().splitlines()[-1]
+    assert printed == expected
+
+
+SEQUENCE = """\
+convention: pytorch
+input: (4, 12)
+nn.Embedding(100, 32)
+x = nn.LSTM(32, 64, batch_first=True, num_layers=2, bidirectional=True)
+y = nn.GRU(128, 16, batch_first=True)(x)
+nn.MultiheadAttention(16, 4, batch_first=True)(y)
+a = nn.Linear(16, 16)
+torch.cat([a, y], dim=2)
+nn.LazyBatchNorm1d()
+nn.MaxPool1d(2, return_indices=True)
+"""
+
+
+def test_indices_tuple_outputs_recurrent_flops_and_lazy_modules():
+    """Embedding gets indices; LSTM/GRU run without oneDNN so that their matmuls count;
+    MultiheadAttention attends to itself; a Lazy module's parameters exist after the call."""
+    report = analyze_text(SEQUENCE)
+    assert not report.errors, report.errors
+    result = verify(report, device="cpu")
+    assert result.ok, render_verification(result)
+    lstm = result.checks[1]
+    assert lstm.measured.flops == lstm.layer.flops == 14_155_776
+    assert result.checks[6].measured.params == 24 and result.checks[6].measured.buffers == 25
+
+
+def test_a_wrong_number_is_caught():
+    report = analyze_file(SPECS / "zoo" / "lenet5.txt")
+    layers = list(report.layers)
+    layers[0] = dataclasses.replace(layers[0], trainable=layers[0].trainable + 1)
+    layers[-1] = dataclasses.replace(layers[-1], macs=layers[-1].macs * 3)
+    wrong = dataclasses.replace(report, layers=tuple(layers))
+    result = verify(wrong, device="meta")
+    assert not result.ok
+    assert [c.layer.index for c in result.mismatches] == [1, 12]
+    assert not result.mismatches[0].params_ok and result.mismatches[0].shape_ok
+    assert result.mismatches[1].flops_ok is False
+    table = render_verification(result)
+    assert f"{layers[0].trainable:,} ≠ {layers[0].trainable - 1:,} ✗" in table
+    assert table.endswith("2 of 12 layers disagree with PyTorch on meta\n")
+
+
+def test_cli_exit_codes(tmp_path, monkeypatch):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["verify", str(SPECS / "zoo" / "inception_3a.txt")])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.endswith("all 14 layers agree with PyTorch on cpu\n")
+
+    import shapecalc
+
+    real = shapecalc.analyze_text
+
+    def shifted(*args, **kwargs):  # a report whose last layer claims one buffer too many
+        report = real(*args, **kwargs)
+        last = dataclasses.replace(report.layers[-1], buffers=1)
+        return dataclasses.replace(report, layers=report.layers[:-1] + (last,))
+
+    monkeypatch.setattr(shapecalc, "analyze_text", shifted)
+    bad = runner.invoke(main, ["verify", str(SPECS / "zoo" / "inception_3a.txt"),
+                               "--device", "meta"])
+    assert bad.exit_code == 1
+    assert "1 ≠ 0 ✗" in bad.output
+
+
+def test_torch_refusal_is_reported_at_its_layer():
+    """A report that claims a layer works where torch refuses it (here: a LayerReport
+    edited to a kernel larger than the input) stops at that layer with torch's message."""
+    report = analyze_text("convention: pytorch\ninput: (1, 3, 8, 8)\nnn.Conv2d(3, 4, 3)\n"
+                          "nn.ReLU()\n")
+    conv = report.layers[0]
+    arguments = tuple((k, 9 if k == "kernel_size" else v) for k, v in conv.arguments)
+    edited = dataclasses.replace(report, layers=(dataclasses.replace(conv, arguments=arguments),
+                                                 *report.layers[1:]))
+    result = verify(edited, device="cpu")
+    assert not result.ok and len(result.checks) == 1
+    assert "Kernel size can't be greater than actual input size" in result.checks[0].error
+    assert "PyTorch refuses: RuntimeError" in render_verification(result)
+    assert render_verification(result).endswith("1 of 2 layers disagree with PyTorch on cpu; "
+                                                "1 later layers not run\n")
