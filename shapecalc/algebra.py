@@ -103,7 +103,7 @@ def equal(a: Value, b: Value) -> Any:
 def divisible(a: Value, b: Value) -> Any:
     """b divides a, as a condition (an equation when a symbol is involved)."""
     if not is_symbolic(a) and not is_symbolic(b):
-        return a % b == 0
+        return b != 0 and a % b == 0
     import sympy
 
     return sympy.Eq(sympy.Mod(a, b), 0)
