@@ -26,11 +26,21 @@ def analyze_text(text: str, *, path: str = "<spec>", convention: str | None = No
                  explain: bool = False) -> NetworkReport:
     """Analyse a spec given as text. A spec that cannot be read raises SpecError; a network
     that is refused returns a report whose ``errors`` say where and why."""
+    import gc
+
     from shapecalc.network import analyze
     from shapecalc.spec.reader import read_spec
 
-    return analyze(read_spec(text, path), convention=convention, bindings=bindings,
-                   explain=explain)
+    # a spec makes many small objects and no cycles: the cyclic collector would only rescan
+    # them, making long specs slower than linear
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return analyze(read_spec(text, path), convention=convention, bindings=bindings,
+                       explain=explain)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def analyze_file(path: str | Path, **options) -> NetworkReport:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
 
 from shapecalc import algebra
 from shapecalc.algebra import show_shape
 from shapecalc.errors import SpecError
+from shapecalc.record import Record
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
 from shapecalc.spec.evaluate import Evaluator
@@ -28,8 +28,7 @@ _LAYER_KEYS = {"output": "output_shape", "params": "params", "trainable_params":
                "flops": "flops"}
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Record):
     line: int
     ok: bool
     message: str

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Span:
-    """A place in the spec text: 1-based line and column, end exclusive."""
+
+class Span(NamedTuple):
+    """A place in the spec text: 1-based line and column, end exclusive. (A named tuple:
+    there is one per syntax node, so it must be cheap to make.)"""
 
     line: int
     column: int

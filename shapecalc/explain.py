@@ -9,18 +9,17 @@ it is parsed once with the standard parser into a tree and rendered three ways.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from functools import lru_cache
 
 from shapecalc import algebra
+from shapecalc.record import Record
 
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2,
                ast.Pow: 3}
 _FUNCTIONS = {"floor", "ceil", "max", "min"}
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     quantity: str
     template: str
     values: tuple

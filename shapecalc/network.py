@@ -7,7 +7,7 @@ with the error; later layers' shapes are unknowable.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from functools import lru_cache
 from fractions import Fraction
 from typing import Mapping
 
@@ -16,6 +16,7 @@ from shapecalc.errors import LayerError, SpecError
 from shapecalc.layers import framework_of_bare_name, framework_of_prefix, resolve
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, Call, bind
 from shapecalc.layers.base import LayerRule, Window
+from shapecalc.record import Record
 from shapecalc.report import AxisField, LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
 from shapecalc.spec.evaluate import Evaluator, Reference
@@ -27,8 +28,7 @@ MAX_BLOCK_DEPTH = 32
 MAX_LAYERS = 1_000_000
 
 
-@dataclass(frozen=True)
-class Tensor:
+class Tensor(Record):
     shape: tuple
     field: tuple[AxisField, ...] | None  # () before any window layer: identity on every axis
     source: str = "input"  # the input's name or the producing layer's (unique) name
@@ -351,7 +351,7 @@ class _Walk:
                              stmt.call.span, layer_index=index) from None
         if rule.framework == KERAS and arguments.get("trainable") is not None and \
                 arguments["trainable"].value is False:  # every weight becomes non-trainable
-            result = replace(result, trainable=0,
+            result = result.replace(trainable=0,
                              non_trainable=result.trainable + result.non_trainable)
         field = _propagate_field(inputs, result.receptive)
         name = self._layer_name(rule, arguments)
@@ -420,6 +420,7 @@ def _is_integer(value: object) -> bool:
     return bool(getattr(value, "is_integer", False))
 
 
+@lru_cache(maxsize=None)
 def _snake_case(name: str) -> str:
     """Keras' to_snake_case: Conv2D → conv2d, MaxPooling2D → max_pooling2d."""
     intermediate = re.sub("(.)([A-Z][a-z0-9]+)", r"\1_\2", name)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from shapecalc import algebra
 from shapecalc.algebra import Value
 from shapecalc.errors import SpecError
+from shapecalc.record import Record
 
 BYTES_PER_PARAM = 4  # float32, as Keras' summary and torchinfo size them
 
 
-@dataclass(frozen=True)
-class AxisField:
+class AxisField(NamedTuple):
     """Receptive field on one spatial axis: size, jump (effective stride) and start (the
     centre of the first output's field, in input coordinates)."""
 
@@ -21,8 +21,12 @@ class AxisField:
     start: Value
 
 
-@dataclass(frozen=True)
-class LayerReport:
+class LayerReport(Record):
+    """One layer's facts. The worked formulas, sympy conditions and bound arguments ride
+    along but are not part of its value."""
+
+    _hidden = frozenset({"constraints", "explanations", "arguments"})
+
     index: int
     """1-based, in file order."""
     line: int
@@ -42,13 +46,13 @@ class LayerReport:
     receptive_field: tuple[AxisField, ...] | None
     """One entry per spatial axis; None when the output mixes all positions."""
     conditions: tuple[str, ...] = ()
-    constraints: tuple = field(default=(), compare=False, repr=False)
+    constraints: tuple = ()
     """The conditions as sympy relations (for `solve`)."""
-    explanations: tuple = field(default=(), compare=False, repr=False)
+    explanations: tuple = ()
     """Worked formulas of this layer's numbers (shapecalc.explain.Step)."""
     inputs: tuple[str, ...] = ()
     """Names of the tensors it was applied to: an input's name or a layer's ``name``."""
-    arguments: tuple = field(default=(), compare=False, repr=False)
+    arguments: tuple = ()
     """The arguments written in the spec, bound to the framework's names, evaluated."""
     block: str = ""
     """The block instance the layer belongs to, as a path (``stage1/bottleneck_2``)."""
@@ -67,8 +71,7 @@ class LayerReport:
         return 2 * self.macs
 
 
-@dataclass(frozen=True)
-class NetworkReport:
+class NetworkReport(Record):
     path: str
     convention: str
     input_shape: tuple

@@ -76,6 +76,7 @@ def integer(value) -> bool:
     return bool(getattr(value, "is_integer", False))
 
 
+@lru_cache(maxsize=4096)
 def readable(value) -> str:
     """sympy's notation, with each floor/ceiling argument over one denominator:
     floor((H - 7)/4) rather than floor(H/4 - 7/4)."""
@@ -86,7 +87,7 @@ def readable(value) -> str:
         mapping = {r: type(r)(sympy.together(sympy.expand(r.args[0])), evaluate=False)
                    for r in rounded}
         value = value.xreplace(mapping)
-    elif isinstance(value, sympy.Add):  # 2*d1 + 2*d2 + 1  ->  2*(d1 + d2) + 1
+    elif isinstance(value, sympy.Add) and len(value.args) <= 8:  # 2*(d1 + d2) + 1
         constant, rest = value.as_coeff_Add()
         grouped = sympy.factor_terms(rest)
         if grouped != rest:
@@ -95,6 +96,7 @@ def readable(value) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=4096)
 def simplify_condition(condition):
     """A validity condition in the form a person reads: floor(G) + r >= k becomes G >= k - r
     (exact for integer r and k), and a condition linear in one integer symbol becomes a
@@ -128,7 +130,8 @@ def simplify_condition(condition):
                 if a > 0:
                     return sympy.Ge(x, sympy.ceiling(bound))
                 return sympy.Le(x, sympy.floor(bound))
-    return sympy.Ge(difference, 0)
+    constant, rest = difference.as_coeff_Add()  # N*H*W - 2 >= 0  ->  N*H*W >= 2
+    return sympy.Ge(rest, -constant, evaluate=False)
 
 
 def same(a, b) -> bool:

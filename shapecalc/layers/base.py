@@ -10,12 +10,12 @@ through ``call.fail`` / ``call.require``, in words and with the numbers.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
-from typing import Callable, NoReturn
+from typing import Callable, NamedTuple, NoReturn
 
 from shapecalc import algebra
 from shapecalc.algebra import Value
 from shapecalc.errors import LayerError, Span
+from shapecalc.record import Record
 from shapecalc.spec.evaluate import Reference
 
 PYTORCH = "pytorch"
@@ -32,8 +32,7 @@ KERAS_BASE_KWARGS = {
 }
 
 
-@dataclass(frozen=True)
-class Signature:
+class Signature(Record):
     """A constructor signature: positional-or-keyword parameters in order, then
     keyword-only ones, each with its default (``REQUIRED`` when it has none)."""
 
@@ -60,8 +59,7 @@ def keras_signature(layer: str, /, *required: str, **defaults: object) -> Signat
     return signature(layer, *required, keyword_only=KERAS_BASE_KWARGS, **defaults)
 
 
-@dataclass(frozen=True)
-class Argument:
+class Argument(NamedTuple):
     value: object
     span: Span | None  # None for a default
     given: bool
@@ -70,8 +68,7 @@ class Argument:
 # -- what a rule returns ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(Record):
     """How a sliding-window layer changes the receptive field, per spatial axis:
     effective kernel, stride and left padding (a transposed conv has a fractional stride)."""
 
@@ -84,8 +81,7 @@ KEEP = "keep"      # elementwise, norms, channel mixing: the field does not chan
 GLOBAL = "global"  # the output mixes every position of the input
 
 
-@dataclass(frozen=True)
-class LayerResult:
+class LayerResult(Record):
     shape: tuple
     trainable: Value = 0
     non_trainable: Value = 0
@@ -314,8 +310,7 @@ def bind(rule: LayerRule, node, evaluate) -> dict[str, Argument]:
 # -- the registry ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LayerRule:
+class LayerRule(Record):
     framework: str
     signature: Signature
     apply: Callable[[Call, tuple], LayerResult]

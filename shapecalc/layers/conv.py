@@ -96,6 +96,8 @@ AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 def explain_window_axis(call: Call, axis: str, length, kernel, stride, dilation, before,
                         after, result, *, ceil: bool = False) -> None:
     """The worked formula of one output length of a padded sliding window (PyTorch)."""
+    if not call.explaining:
+        return
     rounding = "ceil" if ceil else "floor"
     kernel_term = "d*(k - 1) + 1" if dilation != 1 else "k"
     pad_term = "2*p" if before == after else "p_l + p_r"
@@ -117,6 +119,8 @@ def explain_window_axis(call: Call, axis: str, length, kernel, stride, dilation,
 def explain_keras_axis(call: Call, axis: str, padding: str, length, kernel, stride, dilation,
                        result) -> None:
     """Keras' rule for one output length: 'valid', 'same' or 'causal'."""
+    if not call.explaining:
+        return
     if padding == "valid":
         if dilation != 1:
             call.explain(f"{axis}_out", f"floor(({axis} - d*(k - 1) - 1)/s) + 1", result,
@@ -134,6 +138,8 @@ def explain_conv_counts(call: Call, n: int, kernel, c_in, c_out, groups, bias: b
                         params, batch, out, macs, *, out_name: str = "C_out",
                         in_name: str = "C_in") -> None:
     """params = C_out·(k_h·k_w·C_in/g + 1) and MACs, as a student writes them."""
+    if not call.explaining:
+        return
     names = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}[n]
     values = dict(zip(names, kernel))
     values[out_name] = c_out

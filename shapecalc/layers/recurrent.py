@@ -34,7 +34,6 @@ Receptive field: every output step may depend on every input step (GLOBAL).
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from shapecalc import algebra
 from shapecalc.algebra import total
@@ -238,7 +237,7 @@ _KERAS_GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 def keras_trainable(call: Call, result: LayerResult) -> LayerResult:
     """trainable=False moves every weight to the non-trainable count."""
     if call["trainable"] is False:
-        return replace(result, trainable=0,
+        return result.replace(trainable=0,
                        non_trainable=total([result.trainable, result.non_trainable]))
     return result
 

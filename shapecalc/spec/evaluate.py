@@ -7,25 +7,26 @@ then). Sizes are bounded so that a hostile spec cannot make us compute for ever.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Mapping
 
 from shapecalc import algebra
 from shapecalc.errors import SpecError
+from shapecalc.record import Record
 from shapecalc.spec import syntax as S
 
 MAX_BITS = 4096
 MAX_EXPONENT = 1024
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Record):
     """A name or call given as an argument that we carry but do not interpret, such as
     ``activation=nn.ReLU`` or ``kernel_regularizer=regularizers.l2(1e-4)``."""
 
+    _hidden = frozenset({"node"})
+
     text: str
-    node: object = field(default=None, compare=False, repr=False)
+    node: object = None
 
     def __str__(self) -> str:
         return self.text

@@ -24,6 +24,7 @@ _DIRECTIVE = re.compile(r"(convention|input|let)\b\s*([A-Za-z_][A-Za-z0-9_]*\s*)
                         re.IGNORECASE)
 _LET = re.compile(r"let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*", re.IGNORECASE)
 _OPEN = {"(": ")", "[": "]", "{": "}"}
+_ORDINARY = re.compile(r"[^'\"#()\[\]{}]+")  # runs of characters that need no attention
 _CLOSE = {v: k for k, v in _OPEN.items()}
 
 _SEQUENTIAL = {"Sequential"}
@@ -55,6 +56,12 @@ def _logical_lines(source: str) -> Iterator[tuple[str, int, int]]:
         kept = []
         i = 0
         while i < len(line):
+            if not quote:
+                ordinary = _ORDINARY.match(line, i)
+                if ordinary:
+                    kept.append(ordinary.group())
+                    i = ordinary.end()
+                    continue
             ch = line[i]
             if quote:
                 if ch == "\\":
@@ -92,9 +99,7 @@ def _logical_lines(source: str) -> Iterator[tuple[str, int, int]]:
         text = "".join(kept)
         if quote and len(quote) == 1:
             raise SpecError("string is not closed on this line", Span.point(number, len(line)))
-        continued = text.rstrip().endswith("\\")
-        if continued:
-            text = text.rstrip()[:-1]
+        continued = text.rstrip().endswith("\\")  # kept: Python reads it as a continuation
         if start is None:
             if not text.strip():
                 continue
@@ -483,11 +488,15 @@ class _Converter:
         self.line = line
         self.column = column
         self.lines = text.splitlines() or [""]
+        self.ascii = text.isascii()  # then ast's byte columns are character columns
         self.depth = 0
 
     def _position(self, lineno: int, col_offset: int) -> tuple[int, int]:
-        text = self.lines[lineno - 1] if lineno - 1 < len(self.lines) else ""
-        col = _char_column(text, col_offset)
+        if self.ascii:
+            col = col_offset + 1
+        else:
+            text = self.lines[lineno - 1] if lineno - 1 < len(self.lines) else ""
+            col = _char_column(text, col_offset)
         if lineno == 1:
             return self.line, self.column + col - 1
         return self.line + lineno - 1, col

@@ -2,86 +2,79 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from shapecalc.errors import Span
+from shapecalc.record import Record
 
-def _span():
-    return field(default=None, compare=False, repr=False)
+class Node(Record):
+    """A syntax node: its span says where it was written and is not part of its value."""
+
+    _hidden = frozenset({"span", "value_span"})
 
 
 # -- expressions ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Number:
+class Number(Node):
     value: int | float
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class String:
+class String(Node):
     value: str
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Constant:
+class Constant(Node):
     """``True``, ``False`` or ``None``."""
 
     value: bool | None
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Name:
+class Name(Node):
     """A dotted name: ``H``, ``nn.Conv2d``, ``tf.keras.layers.Dense``."""
 
     parts: tuple[str, ...]
-    span: Span = _span()
+    span: Span = None
 
     @property
     def dotted(self) -> str:
         return ".".join(self.parts)
 
 
-@dataclass(frozen=True)
-class Sequence:
+class Sequence(Node):
     items: tuple
     kind: str  # "tuple" or "list"
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class BinaryOp:
+class BinaryOp(Node):
     op: str  # + - * / // % **
     left: object
     right: object
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class UnaryOp:
+class UnaryOp(Node):
     op: str  # + -
     operand: object
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Keyword:
+class Keyword(Node):
     name: str
     value: object
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(Node):
     """``func(args..., name=value...)``. ``func`` is a Name, or a Call for ``Layer(...)(x)``."""
 
     func: object
     args: tuple
     keywords: tuple[Keyword, ...]
-    span: Span = _span()
+    span: Span = None
 
 
 Expr = Number | String | Constant | Name | Sequence | BinaryOp | UnaryOp | Call
@@ -90,63 +83,55 @@ Expr = Number | String | Constant | Name | Sequence | BinaryOp | UnaryOp | Call
 # -- statements ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ConventionDecl:
+class ConventionDecl(Node):
     name: str
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class InputDecl:
+class InputDecl(Node):
     value: object  # a shape tuple, or a call such as Input(shape=...) / torch.randn(...)
     target: str | None = None
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(Node):
     name: str
     default: object = None  # an expression node, or None when the parameter is required
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class BlockDef:
+class BlockDef(Node):
     """``def name(params):`` and its indented body: a reusable, parameterised block."""
 
     name: str
     params: tuple[Param, ...]
     body: tuple
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Loop:
+class Loop(Node):
     """``for var in range(count):`` and its indented body."""
 
     var: str
     count: object
     body: tuple
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Return:
+class Return(Node):
     """``return name`` at the end of a block: the tensor the block gives back."""
 
     name: str
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Let:
+class Let(Node):
     name: str
     value: object
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class LayerLine:
+class LayerLine(Node):
     """One layer constructor. ``source`` is its text as written; ``inputs`` names the
     tensors it is applied to (empty: the previous layer's output); ``target`` the name
     its output is given (``x = ...``)."""
@@ -156,11 +141,10 @@ class LayerLine:
     target: str | None = None
     inputs: tuple[str, ...] = ()
     operator: str | None = None  # "+", "-" or "*" when written as `a + b`
-    span: Span = _span()
+    span: Span = None
 
 
-@dataclass(frozen=True)
-class Expect:
+class Expect(Node):
     """``expect [layer REF] KEY: VALUE``: an answer for ``shapecalc check``. ``layer`` is a
     1-based index, a layer name, or None for the whole network; ``value_span`` is where the
     value is written, so that ``check --update`` can rewrite just that text."""
@@ -169,15 +153,14 @@ class Expect:
     layer: int | str | None
     value: object
     value_text: str
-    value_span: Span = _span()
-    span: Span = _span()
+    value_span: Span = None
+    span: Span = None
 
 
 Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | Return | Expect
 
 
-@dataclass(frozen=True)
-class Spec:
+class Spec(Node):
     path: str
     source: str
     statements: tuple
