@@ -95,6 +95,9 @@ def _find_layer(report: NetworkReport, ref: int | str) -> LayerReport | str:
     for layer in report.layers:
         if layer.index == ref or layer.name == ref:
             return layer
+    named = [layer for layer in report.layers if layer.tensor == ref]
+    if named:  # a tensor name the spec assigned; the last assignment wins, as in Python
+        return named[-1]
     if report.errors:
         return f"layer {ref} was not computed: {report.errors[0].message}"
     return f"no layer {ref} (the network has {len(report.layers)} layers)"

@@ -108,6 +108,9 @@ class _Walk:
                 self.blocks[stmt.name] = stmt
             elif isinstance(stmt, S.Loop):
                 self._loop(stmt, scope)
+            elif isinstance(stmt, S.If):
+                branch = stmt.body if scope.evaluate.condition(stmt.test) else stmt.orelse
+                self._run(branch, scope)
             elif isinstance(stmt, S.Return):
                 if scope is self.top:
                     raise SpecError("`return` outside a block", stmt.span)
@@ -119,25 +122,39 @@ class _Walk:
                 self._layer(stmt, scope)
 
     def _loop(self, loop: S.Loop, scope: _Scope) -> None:
-        count = self._integer_value(loop.count, scope)
-        if type(count) is not int or count < 0:
-            raise SpecError(f"range() needs a known count ≥ 0, got {count}", loop.count.span)
-        if count * max(len(loop.body), 1) + len(self.layers) > MAX_LAYERS:
+        if isinstance(loop.count, S.Sequence):  # for a, b in [[1, 2], [3, 4]]:
+            rows = [scope.evaluate(item) for item in loop.count.items]
+        else:
+            count = self._integer_value(loop.count, scope)
+            if type(count) is not int or count < 0:
+                raise SpecError(f"range() needs a known count ≥ 0, got {count}",
+                                loop.count.span)
+            rows = range(count)
+        if len(rows) * max(len(loop.body), 1) + len(self.layers) > MAX_LAYERS:
             raise SpecError(f"the loop would make more than {MAX_LAYERS:,} layers", loop.span)
-        for i in range(count):
-            scope.evaluate.bindings[loop.var] = i
+        names = loop.var if isinstance(loop.var, tuple) else None
+        for row in rows:
+            if names is None:
+                scope.evaluate.bindings[loop.var] = row
+            else:
+                if not isinstance(row, tuple) or len(row) != len(names):
+                    raise SpecError(f"each item must give {len(names)} values "
+                                    f"({', '.join(names)}), got {row!r}", loop.count.span)
+                scope.evaluate.bindings.update(zip(names, row))
             self._run(loop.body, scope)
 
     def _is_block_call(self, stmt: S.LayerLine) -> bool:
+        """`block(...)`, or `self.block(...)` as pasted from a forward()."""
         func = stmt.call.func
-        return (isinstance(func, S.Name) and len(func.parts) == 1 and func.parts[0] in
-                self.blocks and stmt.operator is None)
+        return (isinstance(func, S.Name) and stmt.operator is None and
+                (len(func.parts) == 1 or (len(func.parts) == 2 and func.parts[0] == "self"))
+                and func.parts[-1] in self.blocks)
 
     def _block_call(self, stmt: S.LayerLine, scope: _Scope) -> None:
         """Run a block's body in a scope of its own: tensor arguments become tensors, the
         others values; the chain starts from the first tensor argument (or the caller's
         current tensor) and the block's output is its `return`, else its last tensor."""
-        block = self.blocks[stmt.call.func.parts[0]]
+        block = self.blocks[stmt.call.func.parts[-1]]
         if scope.depth >= MAX_BLOCK_DEPTH:
             raise SpecError(f"blocks nested deeper than {MAX_BLOCK_DEPTH} (does `{block.name}` "
                             "call itself?)", stmt.span)
@@ -360,6 +377,7 @@ class _Walk:
             output_shape=tuple(result.shape), trainable=result.trainable,
             non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
             receptive_field=field or None, conditions=tuple(call.conditions) + result.conditions,
+            tensor=stmt.target,
             constraints=tuple(call.constraints), explanations=tuple(call.explanations),
             inputs=tuple(t.source for t in inputs),
             arguments=tuple((key, arg.value) for key, arg in arguments.items() if arg.given),

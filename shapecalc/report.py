@@ -50,6 +50,8 @@ class LayerReport(Record):
     """The conditions as sympy relations (for `solve`)."""
     explanations: tuple = ()
     """Worked formulas of this layer's numbers (shapecalc.explain.Step)."""
+    tensor: str | None = None
+    """The name the spec gave its output (``x = ...``), if any."""
     inputs: tuple[str, ...] = ()
     """Names of the tensors it was applied to: an input's name or a layer's ``name``."""
     arguments: tuple = ()

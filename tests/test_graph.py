@@ -129,3 +129,65 @@ def test_keras_trainable_false_makes_every_weight_non_trainable():
                      "layers.Dense(2)")
     assert (report.layers[0].trainable, report.layers[0].non_trainable) == (0, 112)
     assert (report.trainable_params, report.non_trainable_params) == (10, 112)
+
+
+PASTED = """\
+convention: pytorch
+input: (2, 16, 8, 8)
+
+def block(x, cin, cout, stride=1):
+    y = nn.Conv2d(cin, cout, 3, stride=stride, padding=1)(x)
+    y = nn.BatchNorm2d(cout)(y)
+    y = F.relu(y)
+    if stride != 1 or cin != cout:
+        x = nn.Conv2d(cin, cout, 1, stride=stride)(x)
+    y += x
+    return y
+
+for c, s in [(16, 1), (32, 2)]:
+    block(16, c, s)
+ds = nn.Sequential(nn.Conv2d(32, 8, 1), nn.ReLU())
+z = ds(block_1)
+q = nn.ReLU()(nn.Conv2d(8, 8, 3, padding=1)(z))
+p = F.adaptive_avg_pool2d(q, (1, 1))
+f = p.view(p.size(0), -1)
+out, _ = nn.MultiheadAttention(8, 2, batch_first=True)(f, f, f, need_weights=False)
+"""
+
+
+def test_forward_code_forms_are_read():
+    report = analyze_text(PASTED)
+    assert not report.errors, report.errors
+    types = [layer.type for layer in report.layers]
+    # the `if` adds the projection shortcut only where the stride or width changes
+    assert types[:9] == ["Conv2d", "BatchNorm2d", "ReLU", "add",
+                         "Conv2d", "BatchNorm2d", "ReLU", "Conv2d", "add"]
+    # `ds = nn.Sequential(...)` applied later is a definition, run where it is called
+    assert [layer.block for layer in report.layers][9:11] == ["ds", "ds"]
+    assert types[11:] == ["Conv2d", "ReLU", "AdaptiveAvgPool2d", "Flatten",
+                          "MultiheadAttention"]
+    assert report.layers[-2].output_shape == (2, 8)
+    assert report.output_shape == (2, 8)
+
+
+def test_sequential_assigned_but_never_called_is_the_model():
+    report = analyze("pytorch", "(1, 3, 8, 8)",
+                     "model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU())")
+    assert [layer.type for layer in report.layers] == ["Conv2d", "ReLU"]
+
+
+def test_if_needs_decidable_values():
+    refused("pytorch", "(1, 4, 8, 8)", "def f(x, c):", "    if c > 2:",
+            "        nn.Conv2d(4, 4, 1)", "f(k)", match="depends on unbound symbols")
+
+
+def test_expect_by_tensor_name(tmp_path):
+    from click.testing import CliRunner
+
+    from shapecalc.cli import main
+
+    path = tmp_path / "net.txt"
+    path.write_text(PASTED + "expect layer q output: (2, 8, 4, 4)\n"
+                    "expect layer f output: (2, 8)\n")
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0, result.output

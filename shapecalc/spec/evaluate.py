@@ -59,7 +59,40 @@ class Evaluator:
             return self._binary(node)
         if isinstance(node, S.Call):
             return Reference(_text(node), node)
+        if isinstance(node, (S.Compare, S.BoolOp)):
+            return self.condition(node)
+        if isinstance(node, S.Choice):
+            return self(node.then if self.condition(node.test) else node.otherwise)
         raise SpecError("cannot evaluate this expression", getattr(node, "span", None))
+
+    def condition(self, node: object) -> bool:
+        """A comparison or and/or/not of comparisons, decided: an `if` in a block must be
+        decidable from the values bound when the block runs."""
+        if isinstance(node, S.BoolOp):
+            if node.op == "not":
+                return not self.condition(node.values[0])
+            results = (self.condition(v) for v in node.values)
+            return all(results) if node.op == "and" else any(results)
+        if isinstance(node, S.Compare):
+            a, b = self(node.left), self(node.right)
+            if node.op in ("==", "!="):
+                verdict = algebra.truth(algebra.equal(a, b)) if not isinstance(
+                    a, (str, tuple, bool, type(None))) else a == b
+            else:
+                a, b = self._arith_operand(node.left), self._arith_operand(node.right)
+                verdict = algebra.truth({"<": a < b, "<=": a <= b, ">": a > b,
+                                         ">=": a >= b}[node.op])
+            if verdict is None:
+                raise SpecError("this condition depends on unbound symbols; bind them "
+                                "(let or --set) to decide it", node.span)
+            return verdict if node.op != "!=" else not verdict
+        value = self(node)
+        if isinstance(value, bool):
+            return value
+        if algebra.is_number(value):
+            return value != 0
+        raise SpecError(f"a condition must be a comparison or True/False, got {_describe(value)}",
+                        getattr(node, "span", None))
 
     def _arith_operand(self, node: object) -> object:
         value = self(node)

@@ -130,10 +130,40 @@ def _logical_lines(source: str) -> Iterator[tuple[str, int, int]]:
 def _statements(source: str) -> list[object]:
     lines = list(_logical_lines(source))
     statements, _ = _block(lines, 0, None)
-    return statements
+    return _settle_sequentials(statements, _called_names(statements))
 
 
-_HEADER = re.compile(r"(def|for)\b")
+def _called_names(statements) -> set[str]:
+    """Names applied like layers somewhere in the spec: `ds(x)`, `self.ds(x)`."""
+    names: set[str] = set()
+    for stmt in statements:
+        if isinstance(stmt, S.LayerLine) and isinstance(stmt.call.func, S.Name):
+            parts = stmt.call.func.parts
+            if len(parts) == 1 or (len(parts) == 2 and parts[0] == "self"):
+                names.add(parts[-1])
+        for body in (getattr(stmt, "body", ()), getattr(stmt, "orelse", ())):
+            names |= _called_names(body)
+    return names
+
+
+def _settle_sequentials(statements, called: set[str]) -> list[object]:
+    """`name = nn.Sequential(...)` is a definition when the spec calls `name(...)`, and
+    otherwise the layers it lists, applied where it stands (a pasted model)."""
+    out: list[object] = []
+    for stmt in statements:
+        if isinstance(stmt, S.BlockDef) and stmt.inline and stmt.name not in called:
+            out.extend(_settle_sequentials(stmt.body, called))
+            continue
+        if isinstance(stmt, (S.BlockDef, S.Loop)):
+            stmt = stmt.replace(body=tuple(_settle_sequentials(stmt.body, called)))
+        elif isinstance(stmt, S.If):
+            stmt = stmt.replace(body=tuple(_settle_sequentials(stmt.body, called)),
+                                orelse=tuple(_settle_sequentials(stmt.orelse, called)))
+        out.append(stmt)
+    return out
+
+
+_HEADER = re.compile(r"(def|for|if|elif|else)\b")
 _EXPECT_START = re.compile(r"expect\b(?!\s*[=(.\[])")
 _EXPECT = re.compile(r"expect\s+(?:layer\s+([A-Za-z0-9_./-]+)\s+)?([A-Za-z_]+)\s*:\s*")
 EXPECT_KEYS = ("output", "params", "trainable_params", "non_trainable_params", "buffers",
@@ -153,10 +183,18 @@ def _block(lines: list, start: int, indent: int | None) -> tuple[list, int]:
         i += 1
         header = _HEADER.match(text)
         if header and text.rstrip().endswith(":"):
+            keyword = header.group(1)
             body, i = _block(lines, i, column)
             if not body:
-                raise SpecError(f"`{header.group(1)}` needs an indented body on the lines "
+                raise SpecError(f"`{keyword}` needs an indented body on the lines "
                                 "below it", Span.point(line, column, len(text.split("\n")[0])))
+            if keyword in ("elif", "else"):
+                raise SpecError(f"`{keyword}` without an `if` before it",
+                                Span.point(line, column, len(keyword)))
+            if keyword == "if":
+                stmt, i = _if(text, line, column, tuple(body), lines, i)
+                out.append(stmt)
+                continue
             out.append(_compound(text, line, column, tuple(body)))
             continue
         if _RETURN.match(text):
@@ -216,12 +254,49 @@ def _compound(text: str, line: int, column: int, body: tuple) -> object:
         params = tuple(S.Param(a.arg, convert(d) if d is not None else None, convert.span(a))
                        for a, d in zip(args.args, defaults))
         return S.BlockDef(node.name, params, body, span)
-    if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and not node.orelse:
+    if isinstance(node, ast.For) and not node.orelse:
+        target = node.target
+        if isinstance(target, ast.Name):
+            var: str | tuple = target.id
+        elif isinstance(target, ast.Tuple) and all(isinstance(e, ast.Name)
+                                                  for e in target.elts):
+            var = tuple(e.id for e in target.elts)
+        else:
+            raise SpecError("loop over plain names: `for i in ...` or `for a, b in ...`",
+                            convert.span(target))
         it = node.iter
         if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and \
                 it.func.id == "range" and len(it.args) == 1 and not it.keywords:
-            return S.Loop(node.target.id, convert(it.args[0]), body, span)
-    raise SpecError("expected `def name(params):` or `for i in range(count):`", span)
+            return S.Loop(var, convert(it.args[0]), body, span)
+        if isinstance(it, (ast.List, ast.Tuple)):
+            return S.Loop(var, convert(it), body, span)
+    raise SpecError("expected `def name(params):`, `for i in range(count):` or "
+                    "`for a, b in [[1, 2], [3, 4]]:`", span)
+
+
+def _if(text: str, line: int, column: int, body: tuple, lines: list, i: int):
+    """`if test:` and the `elif`/`else` branches that follow at the same indentation."""
+    keyword = "if" if text.startswith("if") else "elif"
+    test_text = text.rstrip()[len(keyword):-1]
+    test = _parse_expression(test_text, line, column + len(keyword), text)
+    orelse: tuple = ()
+    if i < len(lines):
+        next_text, next_line, next_column = lines[i]
+        if next_column == column and next_text.rstrip().endswith(":") and \
+                re.match(r"(elif|else)\b", next_text):
+            branch, j = _block(lines, i + 1, next_column)
+            if not branch:
+                raise SpecError("this branch needs an indented body",
+                                Span.point(next_line, next_column, 4))
+            if next_text.startswith("elif"):
+                nested, j = _if(next_text, next_line, next_column, tuple(branch), lines, j)
+                orelse = (nested,)
+            elif next_text.rstrip() != "else:":
+                raise SpecError("expected `else:`", Span.point(next_line, next_column, 4))
+            else:
+                orelse = tuple(branch)
+            i = j
+    return S.If(test, body, orelse, Span.point(line, column, len(keyword))), i
 
 
 def _return(text: str, line: int, column: int) -> list[object]:
@@ -285,7 +360,14 @@ def _python_statement(text: str, line: int, column: int) -> Iterator[object]:
     if isinstance(stmt, (ast.Import, ast.ImportFrom)):
         return  # pasted code often starts with imports; they name nothing we need
     target = None
-    if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+    if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+        target = stmt.target.id  # x += y is x = x + y
+        left = ast.copy_location(ast.Name(target, ast.Load()), stmt.target)
+        left.end_lineno, left.end_col_offset = stmt.target.end_lineno, stmt.target.end_col_offset
+        value_node = ast.BinOp(left, stmt.op, stmt.value)
+        ast.copy_location(value_node, stmt)
+        value_node.end_lineno, value_node.end_col_offset = stmt.end_lineno, stmt.end_col_offset
+    elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
         target = _target_name(stmt.targets[0], convert)
         value_node = stmt.value
     elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
@@ -302,6 +384,10 @@ def _python_statement(text: str, line: int, column: int) -> Iterator[object]:
     # `nn.Conv2d(3, 64, 3),` copied from inside a Sequential parses as a 1-tuple
     if isinstance(value_node, ast.Tuple) and len(value_node.elts) == 1:
         value_node = value_node.elts[0]
+    # `mha(q, k, v)[0]`: a layer's first output is the one shapecalc follows
+    if isinstance(value_node, ast.Subscript) and isinstance(value_node.slice, ast.Constant) \
+            and value_node.slice.value == 0 and isinstance(value_node.value, ast.Call):
+        value_node = value_node.value
     value = convert(value_node)
     yield from _interpret(value, target, convert)
 
@@ -311,6 +397,8 @@ def _target_name(node: ast.AST, convert: _Converter) -> str:
         return node.id
     if isinstance(node, ast.Attribute):  # self.conv1 = nn.Conv2d(...)
         return node.attr
+    if isinstance(node, ast.Tuple) and node.elts and isinstance(node.elts[0], ast.Name):
+        return node.elts[0].id  # out, weights = mha(x, x, x): the first output
     raise SpecError("expected a single name before `=`", convert.span(node))
 
 
@@ -326,11 +414,39 @@ _KERAS_PREFIXES = {("layers",), ("keras", "layers"), ("tf", "keras", "layers"),
                    ("tensorflow", "keras", "layers")}
 
 
+# torch.nn.functional calls and the module each one is (input first, then the module's
+# own arguments in the same order); keywords the module does not take are dropped
+_FUNCTIONAL = {
+    "relu": "ReLU", "relu6": "ReLU6", "leaky_relu": "LeakyReLU", "elu": "ELU", "selu": "SELU",
+    "gelu": "GELU", "silu": "SiLU", "mish": "Mish", "sigmoid": "Sigmoid", "tanh": "Tanh",
+    "hardswish": "Hardswish", "hardsigmoid": "Hardsigmoid", "softplus": "Softplus",
+    "softmax": "Softmax", "log_softmax": "LogSoftmax", "dropout": "Dropout",
+    "dropout2d": "Dropout2d", "max_pool1d": "MaxPool1d", "max_pool2d": "MaxPool2d",
+    "max_pool3d": "MaxPool3d", "avg_pool1d": "AvgPool1d", "avg_pool2d": "AvgPool2d",
+    "avg_pool3d": "AvgPool3d", "adaptive_avg_pool1d": "AdaptiveAvgPool1d",
+    "adaptive_avg_pool2d": "AdaptiveAvgPool2d", "adaptive_avg_pool3d": "AdaptiveAvgPool3d",
+    "adaptive_max_pool1d": "AdaptiveMaxPool1d", "adaptive_max_pool2d": "AdaptiveMaxPool2d",
+    "adaptive_max_pool3d": "AdaptiveMaxPool3d", "interpolate": "Upsample",
+    "layer_norm": None, "linear": None, "conv2d": None,  # need weights: not a layer call
+}
+_FUNCTIONAL_DROPPED = {"training", "inplace", "_stacklevel", "dtype", "return_indices",
+                       "antialias", "recompute_scale_factor"}
+_FUNCTIONAL_PREFIXES = {("F",), ("nn", "functional"), ("torch", "nn", "functional")}
+_TORCH_ELEMENTWISE = {"relu", "sigmoid", "tanh", "softmax", "log_softmax"}
+# keywords of a layer's call (not its constructor) that change no shape
+_CALL_KEYWORDS = {"need_weights", "attn_mask", "key_padding_mask", "average_attn_weights",
+                  "is_causal", "training", "mask", "attention_mask", "query_mask",
+                  "value_mask", "key_mask", "use_causal_mask", "return_attention_scores",
+                  "initial_state"}
+
+
 def _interpret(value: object, target: str | None, convert: _Converter) -> Iterator[object]:
     """Turn one Python expression into spec statements."""
     source = convert.source(value)
     if isinstance(value, S.BinaryOp) and value.op in _OPERATORS:  # x + y: a merge
-        inputs = _tensor_names(S.Sequence((value.left, value.right), "tuple", value.span))
+        pending: list = []
+        inputs = _tensor_inputs((value.left, value.right), convert, pending)
+        yield from pending
         call = S.Call(S.Name((_OPERATORS[value.op],), value.span), (), (), value.span)
         yield S.LayerLine(call=call, source=source, target=target, inputs=inputs,
                           operator=value.op, span=value.span)
@@ -345,13 +461,21 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
     if isinstance(func, S.Name):
         prefix, last = func.parts[:-1], func.parts[-1]
         if last in _SEQUENTIAL:
-            yield from _sequential(value, convert)
+            yield from _sequential(value, target, convert)
             return
         if prefix == ("torch",) and last in _TORCH_FUNCTIONS:
-            yield _torch_function(value, _TORCH_FUNCTIONS[last], target, source)
+            yield from _torch_function(value, _TORCH_FUNCTIONS[last], target, source, convert)
+            return
+        if prefix in _FUNCTIONAL_PREFIXES or (prefix == ("torch",) and
+                                              last in _TORCH_ELEMENTWISE):
+            yield from _functional(value, target, source, convert)
             return
         if prefix in _KERAS_PREFIXES and last in _KERAS_FUNCTIONS:
-            yield _keras_function(value, _KERAS_FUNCTIONS[last], target, source)
+            yield from _keras_function(value, _KERAS_FUNCTIONS[last], target, source, convert)
+            return
+        if len(prefix) == 1 and last in ("flatten", "view", "reshape") and \
+                prefix[0] not in _MODULE_NAMES:
+            yield _tensor_method(value, target, source)
             return
         if last == "add" and prefix and len(value.args) == 1:  # model.add(...)
             yield from _interpret(value.args[0], target, convert)
@@ -363,33 +487,92 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
         yield S.LayerLine(call=value, source=source, target=target, span=value.span)
         return
     if isinstance(func, S.Call):  # functional style: layers.Dense(10)(x), Add()([a, b])
-        if value.keywords:
-            raise SpecError("keyword arguments of a layer call are not supported",
-                            value.keywords[0].span)
-        inputs = _tensor_names(S.Sequence(value.args, "tuple", value.span))
+        for keyword in value.keywords:
+            if keyword.name not in _CALL_KEYWORDS:
+                raise SpecError(f"`{keyword.name}=` in a layer's call is not read (accepted "
+                                f"and ignored: {', '.join(sorted(_CALL_KEYWORDS))})",
+                                keyword.span)
+        pending = []
+        inputs = _tensor_inputs(value.args, convert, pending)
+        yield from pending
         yield S.LayerLine(call=func, source=convert.source(func), target=target,
                           inputs=inputs, span=func.span)
         return
     raise SpecError("expected a layer constructor", value.span)
 
 
-def _tensor_names(node: S.Sequence) -> tuple[str, ...]:
-    """Tensor names a layer is applied to: `(x)`, `(x, y)`, `([a, b, c])`."""
-    names = []
-    for item in node.items:
+_MODULE_NAMES = {"nn", "torch", "F", "layers", "keras", "tf", "tensorflow", "model", "self"}
+
+
+def _tensor_inputs(items, convert: _Converter, pending: list) -> tuple[str, ...]:
+    """Tensor names a layer is applied to: `(x)`, `(x, y)`, `([a, b, c])`; a composed call
+    such as `nn.ReLU()(conv(x))` first computes its inner call under a name of its own."""
+    names: list[str] = []
+    for item in items:
         if isinstance(item, S.Sequence):
-            names.extend(_tensor_names(item))
+            names.extend(_tensor_inputs(item.items, convert, pending))
         elif isinstance(item, S.Name) and len(item.parts) == 1:
             names.append(item.parts[0])
+        elif isinstance(item, (S.Call, S.BinaryOp)):
+            name = f"_{item.span.line}_{item.span.column}"
+            pending.extend(_interpret(item, name, convert))
+            names.append(name)
         else:
-            raise SpecError("a layer is applied to tensor names, e.g. `(x)` or `([a, b])`; "
-                            "give intermediate results a name on a line of their own",
+            raise SpecError("a layer is applied to tensor names, e.g. `(x)` or `([a, b])`",
                             item.span)
     return tuple(names)
 
 
-def _torch_function(call: S.Call, layer: str, target: str | None, source: str) -> S.LayerLine:
+def _functional(call: S.Call, target: str | None, source: str,
+                convert: _Converter) -> Iterator[object]:
+    """F.relu(x), F.max_pool2d(x, 2), F.adaptive_avg_pool2d(x, 1): the module it is."""
+    name = call.func.parts[-1]
+    module = _FUNCTIONAL.get(name)
+    if module is None:
+        raise SpecError(f"`{call.func.dotted}` is not read as a layer (supported: "
+                        f"{', '.join(sorted(k for k, v in _FUNCTIONAL.items() if v))}); "
+                        "write the nn module instead", call.func.span)
+    if not call.args:
+        raise SpecError(f"`{call.func.dotted}` takes the tensor first", call.span)
+    pending: list = []
+    inputs = _tensor_inputs(call.args[:1], convert, pending)
+    yield from pending
+    keywords = tuple(kw for kw in call.keywords if kw.name not in _FUNCTIONAL_DROPPED
+                     and kw.name != "input")
+    if name == "dropout" and len(call.args) > 2:  # F.dropout(x, p, training): training dropped
+        call = S.Call(call.func, call.args[:2], call.keywords, call.span)
+    layer = S.Call(S.Name(("nn", module), call.func.span), call.args[1:], keywords, call.span)
+    yield S.LayerLine(call=layer, source=source, target=target, inputs=inputs, span=call.span)
+
+
+def _tensor_method(call: S.Call, target: str | None, source: str) -> S.LayerLine:
+    """x.flatten(1), x.view(x.size(0), -1), x.reshape(x.size(0), -1): a Flatten."""
+    tensor, method = call.func.parts
+    args = call.args
+    if method == "flatten":
+        start = args[:1] or (S.Number(0, call.span),)
+    else:
+        sizes = args[0].items if len(args) == 1 and isinstance(args[0], S.Sequence) else args
+        batch = sizes[0] if len(sizes) == 2 else None
+        is_size0 = (isinstance(batch, S.Call) and isinstance(batch.func, S.Name) and
+                    batch.func.parts == (tensor, "size") and len(batch.args) == 1 and
+                    isinstance(batch.args[0], S.Number) and batch.args[0].value == 0)
+        is_minus1 = len(sizes) == 2 and isinstance(sizes[1], S.UnaryOp) and \
+            isinstance(sizes[1].operand, S.Number) and sizes[1].operand.value == 1
+        if not (is_size0 and is_minus1):
+            raise SpecError(f"`{tensor}.{method}(...)` is read only as `{tensor}.{method}("
+                            f"{tensor}.size(0), -1)`; for other shapes use nn.Unflatten or "
+                            "layers.Reshape", call.span)
+        start = (S.Number(1, call.span),)
+    layer = S.Call(S.Name(("Flatten",), call.func.span), start, (), call.span)
+    return S.LayerLine(call=layer, source=source, target=target, inputs=(tensor,),
+                       span=call.span)
+
+
+def _torch_function(call: S.Call, layer: str, target: str | None, source: str,
+                    convert: _Converter) -> Iterator[object]:
     """torch.cat([a, b], dim=1), torch.add(a, b), torch.flatten(x, 1) as layers."""
+    pending: list = []
     if layer == "cat":
         tensors, options = call.args[:1], call.args[1:]
         keywords = [kw for kw in call.keywords if kw.name != "tensors"]
@@ -397,48 +580,58 @@ def _torch_function(call: S.Call, layer: str, target: str | None, source: str) -
         if not tensors or not isinstance(tensors[0], S.Sequence):
             raise SpecError("torch.cat takes a list of tensors: `torch.cat([a, b], dim=1)`",
                             call.span)
-        inputs = _tensor_names(tensors[0])
+        inputs = _tensor_inputs(tensors[0].items, convert, pending)
         rest = tuple(options)
     elif layer == "flatten":
         if not call.args:
             raise SpecError("torch.flatten takes the tensor first: `torch.flatten(x, 1)`",
                             call.span)
-        inputs = _tensor_names(S.Sequence(call.args[:1], "tuple", call.span))
+        inputs = _tensor_inputs(call.args[:1], convert, pending)
         # torch.flatten flattens from dim 0 by default, nn.Flatten from dim 1
         rest = call.args[1:] or (S.Number(0, call.span),)
         keywords = list(call.keywords)
         layer = "Flatten"
     else:
-        inputs = _tensor_names(S.Sequence(call.args, "tuple", call.span))
+        inputs = _tensor_inputs(call.args, convert, pending)
         rest, keywords = (), [kw for kw in call.keywords]
         if keywords:
             raise SpecError(f"torch.{call.func.parts[-1]} is read as a merge of two tensors; "
                             "keyword arguments are not supported", keywords[0].span)
+    yield from pending
     func = S.Name((layer,), call.func.span)
-    return S.LayerLine(call=S.Call(func, rest, tuple(keywords), call.span), source=source,
-                       target=target, inputs=inputs, span=call.span)
+    yield S.LayerLine(call=S.Call(func, rest, tuple(keywords), call.span), source=source,
+                      target=target, inputs=inputs, span=call.span)
 
 
-def _keras_function(call: S.Call, layer: str, target: str | None, source: str) -> S.LayerLine:
+def _keras_function(call: S.Call, layer: str, target: str | None, source: str,
+                    convert: _Converter) -> Iterator[object]:
     """layers.add([a, b]), layers.concatenate([a, b], axis=1) as layers."""
     if not call.args or not isinstance(call.args[0], S.Sequence):
         raise SpecError(f"`{call.func.dotted}` takes a list of tensors first, e.g. "
                         f"`{call.func.dotted}([a, b])`", call.span)
-    inputs = _tensor_names(call.args[0])
+    pending: list = []
+    inputs = _tensor_inputs(call.args[0].items, convert, pending)
+    yield from pending
     func = S.Name((*call.func.parts[:-1], layer), call.func.span)
-    return S.LayerLine(call=S.Call(func, call.args[1:], call.keywords, call.span),
-                       source=source, target=target, inputs=inputs, span=call.span)
+    yield S.LayerLine(call=S.Call(func, call.args[1:], call.keywords, call.span),
+                      source=source, target=target, inputs=inputs, span=call.span)
 
 
-def _sequential(call: S.Call, convert: _Converter) -> Iterator[object]:
+def _sequential(call: S.Call, target: str | None, convert: _Converter) -> Iterator[object]:
+    """The layers of nn.Sequential(...) / keras.Sequential([...]); with a name, a block
+    that is a definition if the spec applies it later (see _settle_sequentials)."""
     items: list = list(call.args)
     if len(items) == 1 and isinstance(items[0], S.Sequence):  # keras.Sequential([...])
         items = list(items[0].items)
     for keyword in call.keywords:
         if keyword.name == "layers" and isinstance(keyword.value, S.Sequence):
             items.extend(keyword.value.items)
-    for item in items:
-        yield from _interpret(item, None, convert)
+    body = [stmt for item in items for stmt in _interpret(item, None, convert)]
+    if target is None:
+        yield from body
+        return
+    yield S.BlockDef(target, (S.Param("x", None, call.span),), tuple(body), call.span,
+                     inline=True)
 
 
 # -- expressions ---------------------------------------------------------------------------
@@ -483,6 +676,8 @@ class _Converter:
     _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
                ast.Mod: "%", ast.Pow: "**"}
     _UNARY = {ast.USub: "-", ast.UAdd: "+"}
+    _COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
+                ast.GtE: ">="}
 
     def __init__(self, line: int, column: int, text: str) -> None:
         self.line = line
@@ -560,6 +755,18 @@ class _Converter:
                               span)
         if isinstance(node, ast.UnaryOp) and type(node.op) in self._UNARY:
             return S.UnaryOp(self._UNARY[type(node.op)], self(node.operand), span)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return S.BoolOp("not", (self(node.operand),), span)
+        if isinstance(node, ast.IfExp):
+            return S.Choice(self(node.test), self(node.body), self(node.orelse), span)
+        if isinstance(node, ast.BoolOp):
+            op = "and" if isinstance(node.op, ast.And) else "or"
+            return S.BoolOp(op, tuple(self(v) for v in node.values), span)
+        if isinstance(node, ast.Compare) and all(type(o) in self._COMPARE for o in node.ops):
+            parts = [self(node.left), *(self(c) for c in node.comparators)]
+            tests = tuple(S.Compare(self._COMPARE[type(o)], a, b, span)
+                          for o, a, b in zip(node.ops, parts, parts[1:]))
+            return tests[0] if len(tests) == 1 else S.BoolOp("and", tests, span)
         if isinstance(node, ast.Call):
             if any(isinstance(a, ast.Starred) for a in node.args):
                 raise SpecError("`*args` cannot be read without running code", span)
@@ -574,6 +781,6 @@ class _Converter:
         what = type(node).__name__
         raise SpecError(
             f"`{what}` is not part of the spec language: use numbers, names, strings, "
-            "tuples, + - * / // % ** and constructor calls",
+            "tuples, + - * / // % **, comparisons, `a if test else b` and constructor calls",
             span,
         )

@@ -101,20 +101,59 @@ class Param(Node):
 
 
 class BlockDef(Node):
-    """``def name(params):`` and its indented body: a reusable, parameterised block."""
+    """``def name(params):`` and its indented body: a reusable, parameterised block.
+    ``inline`` marks ``name = nn.Sequential(...)``: applied where it stands unless the
+    spec calls ``name(...)`` later, which makes it a definition."""
 
     name: str
     params: tuple[Param, ...]
     body: tuple
     span: Span = None
+    inline: bool = False
 
 
 class Loop(Node):
-    """``for var in range(count):`` and its indented body."""
+    """``for var in range(count):`` or ``for a, b in [[1, 2], [3, 4]]:`` and its body.
+    ``count`` is the range's expression, or a list literal whose items are iterated."""
 
-    var: str
+    var: str | tuple
     count: object
     body: tuple
+    span: Span = None
+
+
+class If(Node):
+    """``if test:`` with its body and an optional ``else:`` (``elif`` nests)."""
+
+    test: object
+    body: tuple
+    orelse: tuple = ()
+    span: Span = None
+
+
+class Compare(Node):
+    """A comparison ``left op right`` (== != < <= > >=), for ``if`` conditions."""
+
+    op: str
+    left: object
+    right: object
+    span: Span = None
+
+
+class Choice(Node):
+    """``a if test else b``."""
+
+    test: object
+    then: object
+    otherwise: object
+    span: Span = None
+
+
+class BoolOp(Node):
+    """``and`` / ``or`` of conditions, or ``not`` of one (a single value)."""
+
+    op: str
+    values: tuple
     span: Span = None
 
 
@@ -157,7 +196,7 @@ class Expect(Node):
     span: Span = None
 
 
-Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | Return | Expect
+Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | If | Return | Expect
 
 
 class Spec(Node):

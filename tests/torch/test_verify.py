@@ -4,7 +4,6 @@ code runs and prints the analysed output shape, and a wrong number is caught."""
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -105,9 +104,9 @@ def test_indices_tuple_outputs_recurrent_flops_and_lazy_modules():
 def test_a_wrong_number_is_caught():
     report = analyze_file(SPECS / "zoo" / "lenet5.txt")
     layers = list(report.layers)
-    layers[0] = dataclasses.replace(layers[0], trainable=layers[0].trainable + 1)
-    layers[-1] = dataclasses.replace(layers[-1], macs=layers[-1].macs * 3)
-    wrong = dataclasses.replace(report, layers=tuple(layers))
+    layers[0] = layers[0].replace(trainable=layers[0].trainable + 1)
+    layers[-1] = layers[-1].replace(macs=layers[-1].macs * 3)
+    wrong = report.replace(layers=tuple(layers))
     result = verify(wrong, device="meta")
     assert not result.ok
     assert [c.layer.index for c in result.mismatches] == [1, 12]
@@ -130,8 +129,8 @@ def test_cli_exit_codes(tmp_path, monkeypatch):
 
     def shifted(*args, **kwargs):  # a report whose last layer claims one buffer too many
         report = real(*args, **kwargs)
-        last = dataclasses.replace(report.layers[-1], buffers=1)
-        return dataclasses.replace(report, layers=report.layers[:-1] + (last,))
+        last = report.layers[-1].replace(buffers=1)
+        return report.replace(layers=report.layers[:-1] + (last,))
 
     monkeypatch.setattr(shapecalc, "analyze_text", shifted)
     bad = runner.invoke(main, ["verify", str(SPECS / "zoo" / "inception_3a.txt"),
@@ -147,7 +146,7 @@ def test_torch_refusal_is_reported_at_its_layer():
                           "nn.ReLU()\n")
     conv = report.layers[0]
     arguments = tuple((k, 9 if k == "kernel_size" else v) for k, v in conv.arguments)
-    edited = dataclasses.replace(report, layers=(dataclasses.replace(conv, arguments=arguments),
+    edited = report.replace(layers=(conv.replace(arguments=arguments),
                                                  *report.layers[1:]))
     result = verify(edited, device="cpu")
     assert not result.ok and len(result.checks) == 1
