@@ -63,20 +63,32 @@ def main() -> None:
 def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
             depth: int | None, explain: bool) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
-    from shapecalc import analyze_text
     from shapecalc.render import renderer
 
     bindings = _bindings(sets)
+    report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain)
+    click.echo(renderer(fmt)(report, depth=depth, explain=explain), nl=False)
+    _report_errors(report)
+
+
+def _analysed(spec: str, convention: str | None, bindings: dict, *, fmt: str = "table",
+              explain: bool = False):
+    """Read and analyse SPEC ('-': standard input); a spec that cannot be read exits 1."""
+    from shapecalc import analyze_text
+
     text = sys.stdin.read() if spec == "-" else _read(spec)
     try:
-        report = analyze_text(text, path=spec, convention=convention, bindings=bindings,
-                              explain=explain)
+        return analyze_text(text, path=spec, convention=convention, bindings=bindings,
+                            explain=explain)
     except SpecError as error:
         _fail(error, fmt)
-    click.echo(renderer(fmt)(report, depth=depth, explain=explain), nl=False)
+
+
+def _report_errors(report, *, stop: bool = True) -> None:
+    """Print the network's refusal (file:line:column and caret); exit 1 when ``stop``."""
     for error in report.errors:
         click.echo(str(error), err=True)
-    if report.errors:
+    if report.errors and stop:
         sys.exit(1)
 
 
@@ -114,19 +126,11 @@ def rf_command(spec: str, symbolic: bool, convention: str | None, sets: tuple[st
     the first output's field, in input pixels), per spatial axis. Layers that mix all
     positions (Flatten, Dense over a spatial axis, global pooling, attention) make it the
     whole input."""
-    from shapecalc import analyze_text
     from shapecalc.render.fields import render_fields
 
-    text = sys.stdin.read() if spec == "-" else _read(spec)
-    try:
-        report = analyze_text(text, path=spec, convention=convention, bindings=_bindings(sets))
-    except SpecError as error:
-        _fail(error, "table")
+    report = _analysed(spec, convention, _bindings(sets))
     click.echo(render_fields(report, symbolic=symbolic), nl=False)
-    for error in report.errors:
-        click.echo(str(error), err=True)
-    if report.errors:
-        sys.exit(1)
+    _report_errors(report)
 
 
 @main.command("solve")
@@ -149,21 +153,14 @@ def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
     it should be (--keep-size, --output), or, without either, the range of UNKNOWN for
     which the network is valid (e.g. the largest dilation that still fits). Says when
     there is no integer solution, or many."""
-    from shapecalc import analyze_text
 
     if keep_size and target:
         raise click.UsageError("give --keep-size or --output, not both")
     bindings = _bindings(sets)
     if unknown in bindings:
         raise click.UsageError(f"{unknown} is the unknown: do not --set it")
-    text = sys.stdin.read() if spec == "-" else _read(spec)
-    try:
-        report = analyze_text(text, path=spec, convention=convention, bindings=bindings)
-    except SpecError as error:
-        _fail(error, "table")
-    if report.errors:
-        click.echo(str(report.errors[0]), err=True)
-        sys.exit(1)
+    report = _analysed(spec, convention, bindings)
+    _report_errors(report)
     from shapecalc.solve import solve_relation
 
     try:
@@ -283,18 +280,10 @@ def export_command(spec: str, target: str | None, convention: str | None,
     """The network in SPEC as runnable framework code: a PyTorch nn.Module (layers named as
     in the analysis, forward following the graph, a __main__ that prints the output shape)
     or a Keras functional model. Every symbol must be bound (--set H=224)."""
-    from shapecalc import analyze_text
     from shapecalc.export import ExportError, export
 
-    text = sys.stdin.read() if spec == "-" else _read(spec)
-    try:
-        report = analyze_text(text, path=spec, convention=convention, bindings=_bindings(sets))
-    except SpecError as error:
-        _fail(error, "table")
-    for error in report.errors:
-        click.echo(str(error), err=True)
-    if report.errors:
-        sys.exit(1)
+    report = _analysed(spec, convention, _bindings(sets))
+    _report_errors(report)
     try:
         code = export(report, target or report.convention)
     except ExportError as error:
@@ -326,19 +315,11 @@ def verify_command(spec: str, device: str, convention: str | None,
 
     Exit 0 when every layer agrees, 1 on a mismatch or an invalid spec, 2 when the
     framework is not installed."""
-    from shapecalc import analyze_text
     from shapecalc.export import ExportError
     from shapecalc.verify import VerifyUnavailable, render_verification, verify
 
-    text = sys.stdin.read() if spec == "-" else _read(spec)
-    try:
-        report = analyze_text(text, path=spec, convention=convention, bindings=_bindings(sets))
-    except SpecError as error:
-        _fail(error, "table")
-    for error in report.errors:
-        click.echo(str(error), err=True)
-    if report.errors:
-        sys.exit(1)
+    report = _analysed(spec, convention, _bindings(sets))
+    _report_errors(report)
     try:
         result = verify(report, device=device)
     except VerifyUnavailable as error:

@@ -330,11 +330,11 @@ def _check_padding_mode(call: Call, mode: str, spatial, before, after) -> None:
     for i, L in enumerate(spatial):
         for p in {before[i], after[i]}:
             if mode == "reflect":
-                call.require(p < L, lambda p=p, L=L: (
+                call.require(p < L, lambda p=p, L=L, i=i: (
                     f"padding_mode='reflect' needs padding {p} < input size {L}"
                     f"{_axis_label(len(spatial), i)}"), at="padding")
             elif mode == "circular":
-                call.require(p <= L, lambda p=p, L=L: (
+                call.require(p <= L, lambda p=p, L=L, i=i: (
                     f"padding_mode='circular' needs padding {p} ≤ input size {L}"
                     f"{_axis_label(len(spatial), i)} (padding would wrap around more than once)"),
                     at="padding")

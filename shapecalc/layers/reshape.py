@@ -265,7 +265,8 @@ def _reflect_or_replicate(call: Call, x: tuple, axes, mode: str) -> tuple:
         length = x[axis]
         if mode == "reflect":
             for p in (before, after):
-                call.require(p < length, lambda p=p, length=length, axis=axis: (
+                call.require(p < length, lambda p=p, length=length, axis=axis, before=before,
+                             after=after: (
                     f"reflection padding {p} must be less than the size {length} of "
                     f"{_axis_name(axis)} (padding ({before}, {after}), input "
                     f"{algebra.show_shape(x)})"), at="padding")
@@ -329,7 +330,7 @@ def _circular(call: Call, x: tuple, axes) -> tuple:
     for axis, before, after in axes:
         length = x[axis]
         for p in (before, after):
-            call.require(p <= length, lambda p=p, length=length, axis=axis: (
+            call.require(p <= length, lambda p=p, length=length, axis=axis, before=before, after=after: (
                 f"circular padding {p} is larger than the size {length} of "
                 f"{_axis_name(axis)}: padding would wrap around more than once"),
                 at="padding")

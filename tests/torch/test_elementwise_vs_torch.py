@@ -42,9 +42,9 @@ def elementwise_lines(draw, rank: int):
         f"nn.{draw(st.sampled_from(['Softmax', 'Softmin', 'LogSoftmax']))}(dim={dim})",
         f"nn.{draw(st.sampled_from(['Softmax', 'Softmin', 'LogSoftmax']))}()",
         f"nn.GLU(dim={dim})",
-        f"nn.GLU()",
+        "nn.GLU()",
         f"nn.PReLU({draw(st.integers(0, 4))})",
-        f"nn.PReLU()",
+        "nn.PReLU()",
     ]))
 
 
