@@ -1,3 +1,3 @@
-from shapecalc.cli import main
+from shapecalc.cli import run
 
-main()
+run()

@@ -19,6 +19,18 @@ COUNTING_HELP = (
 )
 
 
+def run() -> None:
+    """The console script: the commands, and a message instead of a traceback should
+    shapecalc itself fail."""
+    try:
+        main()
+    except Exception as error:  # a bug in shapecalc, not in the spec: say so, briefly
+        click.echo(f"shapecalc: internal error: {type(error).__name__}: {error}\n"
+                   "This is a bug in shapecalc; please report it with the spec that "
+                   "caused it.", err=True)
+        sys.exit(1)
+
+
 def _bindings(values: tuple[str, ...]) -> dict:
     from shapecalc.spec.evaluate import Evaluator
     from shapecalc.spec.reader import read_spec

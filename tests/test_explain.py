@@ -69,3 +69,44 @@ def test_no_explanations_without_the_flag(tmp_path):
 
     assert analyze_text(Q5).layers[0].explanations == ()
     assert len(analyze_text(Q5, explain=True).layers[0].explanations) == 4
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "latex", "json"])
+def test_every_spec_explains_in_every_format(fmt):
+    from pathlib import Path
+
+    specs = sorted(Path(__file__).resolve().parent.parent.glob("specs/**/*.txt"))
+    assert specs
+    for spec in specs:
+        result = CliRunner().invoke(main, ["analyze", str(spec), "--explain", "--format", fmt])
+        assert result.exception is None or isinstance(result.exception, SystemExit), \
+            (spec, result.exception)
+        assert result.exit_code in (0, 1), (spec, result.output)
+
+
+def test_latex_compiles_with_a_standard_preamble(tmp_path):
+    import shutil
+    import subprocess
+
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed (apt-get install texlive-latex-base)")
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    bodies = []
+    for name in ("specs/q5_keras_stride1.txt", "specs/zoo/resnet18.txt", "specs/q5.txt"):
+        result = CliRunner().invoke(main, ["analyze", str(root / name), "--format", "latex",
+                                           "--explain"])
+        bodies.append(result.stdout)
+    symbolic = tmp_path / "sym.txt"
+    symbolic.write_text("convention: pytorch\ninput: (N, 3, H, W)\n"
+                        "nn.Conv2d(3, 8, 3, stride=2)\nnn.Conv2d(8, 8, k, dilation=d)\n")
+    bodies.append(CliRunner().invoke(main, ["analyze", str(symbolic), "--format", "latex",
+                                            "--explain"]).stdout)
+    (tmp_path / "doc.tex").write_text(
+        "\\documentclass{article}\n\\begin{document}\n" + "\n".join(bodies) +
+        "\\end{document}\n")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "doc.tex"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]

@@ -77,10 +77,9 @@ def torch_linear(call: Call, x: tuple) -> LayerResult:
         f"multiplied with the {algebra.show(n_in)}×{algebra.show(n_out)} weight (torch: "
         f"mat1 and mat2 shapes cannot be multiplied ({_rows(x[:-1])}x{features} and "
         f"{n_in}x{n_out})); use in_features={algebra.show(features)}"), at="in_features")
-    if bias:
-        call.explain("params", "out*(in + 1)", params, counting=True, out=n_out, **{"in": n_in})
-    else:
-        call.explain("params", "out*in", params, counting=True, out=n_out, **{"in": n_in})
+    call.explain("params", "out_features*(in_features + 1)" if bias else
+                 "out_features*in_features", params, counting=True, out_features=n_out,
+                 in_features=n_in)
     return LayerResult(
         shape=(*x[:-1], n_out),
         trainable=params,
