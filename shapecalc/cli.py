@@ -8,14 +8,21 @@ import sys
 import click
 
 from shapecalc import __version__
-from shapecalc.errors import SpecError
+from shapecalc.errors import SpecError, UsageError
 
 COUNTING_HELP = (
     "Columns: Params = trainable + non-trainable parameters (PyTorch buffers such as "
     "BatchNorm running statistics are listed apart); MACs = multiply-accumulates of "
     "convolutions, matmuls, linear, recurrent and attention layers (bias, norms, "
     "activations and pooling count 0); FLOPs = 2 x MACs, as "
-    "torch.utils.flop_counter.FlopCounterMode counts them. Keras MACs are per sample."
+    "torch.utils.flop_counter.FlopCounterMode counts them. Keras MACs are per sample.\n\n"
+    "--count: the popular counters disagree, and each is reproduced exactly. "
+    "torch: FlopCounterMode FLOPs (2 per MAC, bias ignored; the only counter for Keras "
+    "specs). fvcore: FlopCountAnalysis 'flops', which are MACs, plus its own counts for "
+    "norms, adaptive average pooling and upsampling; RNN/LSTM/GRU and operators it does "
+    "not know count 0. torchinfo: summary's 'Mult-Adds', parameters x output size per leaf "
+    "module (bias and norm weights included). ptflops: MACs plus bias, norms, activations, "
+    "pooling and upsampling, divided by the batch."
 )
 
 
@@ -72,14 +79,26 @@ def main() -> None:
 @click.option("--explain", is_flag=True,
               help="Show each number's formula, substituted, as a person writes it "
                    "(table, markdown, latex).")
+@click.option("--count", "counter", type=click.Choice(["torch", "fvcore", "torchinfo",
+                                                      "ptflops"]),
+              help="Add a column counting compute the way that tool does (see below).")
 def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
-            depth: int | None, explain: bool) -> None:
+            depth: int | None, explain: bool, counter: str | None) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
     from shapecalc.render import renderer
 
     bindings = _bindings(sets)
     report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain)
-    click.echo(renderer(fmt)(report, depth=depth, explain=explain), nl=False)
+    counting = None
+    if counter is not None and report.layers:
+        from shapecalc.counting import count
+
+        try:
+            counting = count(report, counter)
+        except UsageError as error:
+            raise click.UsageError(str(error)) from None
+    click.echo(renderer(fmt)(report, depth=depth, explain=explain, counting=counting),
+               nl=False)
     _report_errors(report)
 
 

@@ -152,3 +152,22 @@ def test_layer_detail_shows_positional_order_and_the_family_formulas():
     assert lines[2:5] == ["    filters: required", "    kernel_size: required",
                           "    strides: default (1, 1)"]
     assert "k_eff" in detail
+
+
+def test_count_adds_the_tools_column_and_total(run):
+    result, _ = run(NET, "--count", "torchinfo")
+    assert result.exit_code == 0, result.output
+    assert "torchinfo Mult-Adds" in result.output.splitlines()[0]
+    result, _ = run(NET, "--count", "fvcore", "--format", "json")
+    data = json.loads(result.output)
+    assert data["count"]["convention"] == "fvcore"
+    # fvcore's "flops" are the MACs of the two convolutions here
+    assert data["count"]["total"] == data["macs"]
+    assert [c["index"] for c in data["count"]["layers"]] == [1, 2]
+
+
+def test_count_refuses_a_tool_that_cannot_count_keras(run):
+    result, _ = run("convention: keras\ninput: (8, 8, 3)\nlayers.Conv2D(4, 3)\n",
+                    "--count", "ptflops")
+    assert result.exit_code == 2
+    assert "Keras spec can only be counted with the torch convention" in result.output

@@ -11,14 +11,25 @@ from shapecalc.report import LayerReport, NetworkReport
 HEADERS = ("#", "Layer (type)", "Output shape", "Params", "MACs")
 
 
-def layer_cells(layer: LayerReport) -> tuple[str, ...]:
-    return (
+def headers(counting=None) -> tuple[str, ...]:
+    """The column titles; --count adds the chosen counter's column."""
+    if counting is None:
+        return HEADERS
+    return (*HEADERS, f"{counting.convention} {counting.unit}")
+
+
+def layer_cells(layer: LayerReport, counts: dict | None = None) -> tuple[str, ...]:
+    cells = (
         str(layer.index),
         "  " * layer.depth + f"{layer.name} ({layer.type})",
         show_shape(layer.output_shape),
         show(layer.params),
         show(layer.macs),
     )
+    if counts is None:
+        return cells
+    counted = counts.get(layer.index)
+    return (*cells, "" if counted is None else show(counted.value))
 
 
 class Note(tuple):
@@ -26,12 +37,13 @@ class Note(tuple):
 
 
 def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
-         target: str = "text") -> list[tuple[str, ...]]:
+         target: str = "text", counting=None) -> list[tuple[str, ...]]:
     """Table rows in file order: a row per block instance (its output shape and totals)
     above its layers, indented by nesting; rows deeper than ``depth`` are folded into
     their block's row, like torchinfo's depth (1: top-level rows only)."""
     out: list[tuple[str, ...]] = []
     open_blocks: list[str] = []
+    counts = None if counting is None else {c.layer.index: c for c in counting.layers}
     for i, layer in enumerate(report.layers):
         path = layer.block.split("/") if layer.block else []
         common = 0
@@ -41,16 +53,17 @@ def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
         for level in range(common, len(path)):
             open_blocks.append(path[level])
             if depth is None or level + 1 <= depth:
-                out.append(_block_cells(report, i, "/".join(path[: level + 1]), level))
+                out.append(_block_cells(report, i, "/".join(path[: level + 1]), level, counts))
         if depth is None or layer.depth + 1 <= depth:
-            out.append(layer_cells(layer))
+            out.append(layer_cells(layer, counts))
             if explain:
                 out += [Note((f"{'  ' * (layer.depth + 2)}{render_step(step, target)}",))
                         for step in layer.explanations]
     return out
 
 
-def _block_cells(report: NetworkReport, start: int, block: str, level: int) -> tuple:
+def _block_cells(report: NetworkReport, start: int, block: str, level: int,
+                 counts: dict | None) -> tuple:
     members = []
     for layer in report.layers[start:]:
         if layer.block != block and not layer.block.startswith(block + "/"):
@@ -62,7 +75,8 @@ def _block_cells(report: NetworkReport, start: int, block: str, level: int) -> t
         show_shape(members[-1].output_shape),
         show(algebra.total(m.params for m in members)),
         show(algebra.total(m.macs for m in members)),
-    )
+    ) + (() if counts is None else
+         (show(algebra.total(counts[m.index].value for m in members if m.index in counts)),))
 
 
 def megabytes(value) -> str:
@@ -71,7 +85,7 @@ def megabytes(value) -> str:
     return f"({value})/1048576 MB"
 
 
-def total_lines(report: NetworkReport) -> list[tuple[str, str]]:
+def total_lines(report: NetworkReport, counting=None) -> list[tuple[str, str]]:
     """(label, value) pairs printed under the table."""
     lines = [
         ("Convention", FRAMEWORK_TITLE[report.convention]),
@@ -96,6 +110,9 @@ def total_lines(report: NetworkReport) -> list[tuple[str, str]]:
         ("MACs" + batch_note, show(report.macs)),
         ("FLOPs" + batch_note, f"{show(report.flops)} (2 per MAC, as FlopCounterMode)"),
     ]
+    if counting is not None:
+        lines.append((f"{counting.convention} {counting.unit}", show(counting.total)))
+        lines += [(f"  layer {c.layer.index}", c.note) for c in counting.layers if c.note]
     if report.conditions:
         lines.append(("Valid when", "; ".join(report.conditions)))
     return lines

@@ -82,5 +82,13 @@ def error_object(error) -> dict:
     }
 
 
-def render(report: NetworkReport, *, explain: bool = False, **_options) -> str:
-    return json.dumps(report_object(report, explain), indent=2) + "\n"
+def render(report: NetworkReport, *, explain: bool = False, counting=None, **_options) -> str:
+    obj = report_object(report, explain)
+    if counting is not None:
+        obj["count"] = {
+            "convention": counting.convention, "unit": counting.unit,
+            "total": value(counting.total),
+            "layers": [{"index": c.layer.index, "value": value(c.value), "note": c.note or None}
+                       for c in counting.layers],
+        }
+    return json.dumps(obj, indent=2) + "\n"

@@ -20,7 +20,8 @@ def _number(value) -> str:
     return text if is_number(value) else f"${text}$"
 
 
-def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False) -> str:
+def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False,
+           counting=None) -> str:
     out = ["\\begin{tabular}{rllrr}", "\\hline",
            "\\# & Layer (type) & Output shape & Params & MACs \\\\", "\\hline"]
     for layer in report.layers:
@@ -32,7 +33,7 @@ def render(report: NetworkReport, *, depth: int | None = None, explain: bool = F
                    f"{_number(layer.params)} & {_number(layer.macs)} \\\\")
     out += ["\\hline", "\\end{tabular}", "", "\\begin{itemize}"]
     out += [f"\\item {latex_text(label)}: {latex_text(value)}"
-            for label, value in total_lines(report)]
+            for label, value in total_lines(report, counting)]
     out.append("\\end{itemize}")
     if explain:
         out += ["", "\\begin{enumerate}"]

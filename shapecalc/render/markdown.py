@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shapecalc.explain import render as render_step
-from shapecalc.render.cells import HEADERS, rows, total_lines
+from shapecalc.render.cells import headers, rows, total_lines
 from shapecalc.report import NetworkReport
 
 
@@ -11,15 +11,18 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False) -> str:
-    out = ["| " + " | ".join(HEADERS) + " |",
-           "|" + "|".join("---:" if i in (0, 3, 4) else "---" for i in range(len(HEADERS))) + "|"]
-    for row in rows(report, depth):
+def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False,
+           counting=None) -> str:
+    titles = headers(counting)
+    out = ["| " + " | ".join(titles) + " |",
+           "|" + "|".join("---" if i in (1, 2) else "---:" for i in range(len(titles))) + "|"]
+    for row in rows(report, depth, counting=counting):
         cells = [_escape(c) for c in row]
         cells[1] = cells[1].replace("  ", "&nbsp;&nbsp;") if cells[1].startswith(" ") else cells[1]
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
-    out += [f"- **{label}:** {_escape(value)}" for label, value in total_lines(report)]
+    out += [f"- **{label.strip()}:** {_escape(value)}"
+            for label, value in total_lines(report, counting)]
     if explain:
         out += ["", "**Worked formulas**", ""]
         for layer in report.layers:
