@@ -283,7 +283,8 @@ class _KerasRun:
             except Exception as error:
                 checks.append(LayerCheck(layer, None, f"{type(error).__name__}: {error}"))
                 break
-            symbolic[layer.name], real[layer.name] = out_symbolic, np.asarray(out_real)
+            symbolic[layer.name] = out_symbolic
+            real[layer.name] = keras.ops.convert_to_numpy(out_real)  # any backend
             checks.append(LayerCheck(layer, Measured(
                 shape=tuple(out_symbolic.shape),
                 trainable=_count(built.trainable_weights),

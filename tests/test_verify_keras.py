@@ -1,10 +1,10 @@
-"""`shapecalc verify` of Keras specs against real Keras (3.15.1 on TensorFlow 2.21.0):
-output shapes (symbolic, batch None, and on real zeros) and trainable / non-trainable
-weight counts of every layer. Skipped where keras is not installed."""
+"""`shapecalc verify` of Keras specs against real Keras 3.15.1 (on TensorFlow 2.21.0 where
+it is installed; CI runs it on the torch backend, KERAS_BACKEND=torch): output shapes
+(symbolic, batch None, and on real zeros) and trainable / non-trainable weight counts of
+every layer. Skipped where keras is not installed."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ def test_nested_constructors_and_a_wrong_count():
                           "a = layers.MultiHeadAttention(2, 4)(x)\n"
                           "layers.Dense(32, kernel_regularizer=regularizers.l2(1e-4))(a)\n")
     assert verify(report).ok
-    dense = dataclasses.replace(report.layers[-1], non_trainable=1)
-    result = verify(dataclasses.replace(report, layers=report.layers[:-1] + (dense,)))
+    dense = report.layers[-1].replace(non_trainable=1)
+    result = verify(report.replace(layers=report.layers[:-1] + (dense,)))
     assert [c.layer.index for c in result.mismatches] == [3]
     assert "FLOPs not measured" in render_verification(result)
