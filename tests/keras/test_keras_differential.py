@@ -8,7 +8,6 @@ Skipped where keras is not installed."""
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import pytest
@@ -136,8 +135,7 @@ def recurrent_cases(draw):
     return line, shape
 
 
-EXAMPLES = int(os.environ.get("SHAPECALC_KERAS_EXAMPLES", "120"))
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
+SETTINGS = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 
