@@ -171,3 +171,19 @@ def test_count_refuses_a_tool_that_cannot_count_keras(run):
                     "--count", "ptflops")
     assert result.exit_code == 2
     assert "Keras spec can only be counted with the torch convention" in result.output
+
+
+def test_rich_table_fits_80_columns(monkeypatch):
+    import re
+    from pathlib import Path
+
+    from shapecalc import analyze_file
+    from shapecalc.render.table import render
+
+    monkeypatch.setenv("COLUMNS", "80")
+    spec = Path(__file__).resolve().parent.parent / "specs" / "zoo" / "resnet18.txt"
+    text = render(analyze_file(spec), depth=1, rich=True)
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", text)
+    assert "\x1b[" in text  # styled for a terminal
+    assert max(len(line) for line in plain.splitlines()) <= 80
+    assert "stage (block)" in plain

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import sys
 
 from shapecalc.render.cells import Note, headers, rows, total_lines
@@ -59,7 +60,4 @@ def _rich(report: NetworkReport, titles: tuple, body: list, totals: list) -> str
 
 
 def _width() -> int:
-    try:
-        return os.get_terminal_size().columns
-    except OSError:
-        return 100
+    return shutil.get_terminal_size((100, 24)).columns  # honours COLUMNS
