@@ -84,3 +84,13 @@ def test_substituting_numbers_into_the_symbolic_answer_gives_the_numeric_one(lin
                     value = getattr(b, attr)
                     value = value if isinstance(value, int) else value.xreplace(subs)
                     assert value == getattr(a, attr)
+
+
+def test_seed_004_p2_3_closed_forms():
+    # D filters, dilation N, kernel K on an I x I input: output D x (I - N(K-1))^2
+    report = analyze_text("convention: pytorch\ninput: (1, C, I, I)\n"
+                          "nn.Conv2d(C, D, K, dilation=N)\n")
+    layer = report.layers[0]
+    assert [show(d) for d in layer.output_shape[1:]] == ["D", "I - N*(K - 1)", "I - N*(K - 1)"]
+    assert show(layer.macs) == "C*D*K**2*(I - N*(K - 1))**2"
+    assert layer.conditions == ("I >= N*(K - 1) + 1",)

@@ -180,8 +180,10 @@ class Call:
 
             simplified = simplify_condition(condition)
             if algebra.truth(simplified) is None:
-                self.conditions.append(algebra.show(simplified))
-                self.constraints.append(simplified)
+                text = algebra.show(simplified)
+                if text not in self.conditions:  # the same bound on H and W reads once
+                    self.conditions.append(text)
+                    self.constraints.append(simplified)
             elif algebra.truth(simplified) is False:
                 verdict = False
             else:
