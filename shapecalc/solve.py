@@ -94,12 +94,24 @@ def solve_equal(value, target, unknown: sympy.Symbol) -> Solution:
     return Solution(name, low=low, high=high)
 
 
+def _linear_poly(expression, unknown) -> sympy.Poly:
+    """``expression`` as a degree-1 polynomial in ``unknown``, or a ValueError saying why
+    not (the unknown in a denominator, a power, a product with itself)."""
+    try:
+        poly = sympy.Poly(sympy.expand(expression), unknown)
+    except sympy.PolynomialError:
+        poly = None
+    if poly is None or poly.degree() != 1:
+        raise ValueError(f"{readable(expression)} is not linear in {unknown}; solve finds "
+                         f"unknowns that enter sizes linearly (paddings, kernel sizes, "
+                         f"dilations, input sizes), not strides of a rounding")
+    return poly
+
+
 def _interval(inner, unknown, lower, upper, *, strict_high: bool):
     """Integer bounds on ``unknown`` from ``lower <= inner < upper`` (strict_high) or
     ``lower < inner <= upper``, with inner = a*unknown + b and a > 0 or a < 0."""
-    poly = sympy.Poly(sympy.expand(inner), unknown)
-    if poly.degree() != 1:
-        raise ValueError(f"{readable(inner)} is not linear in {unknown}")
+    poly = _linear_poly(inner, unknown)
     a, b = poly.all_coeffs()
     lo, hi = (lower - b) / a, (upper - b) / a
     if a.is_negative:
@@ -113,9 +125,7 @@ def _interval(inner, unknown, lower, upper, *, strict_high: bool):
 
 
 def _linear(difference, unknown) -> Solution:
-    poly = sympy.Poly(sympy.expand(difference), unknown)
-    if poly.degree() != 1:
-        raise ValueError(f"the relation is not linear in {unknown}")
+    poly = _linear_poly(difference, unknown)
     a, b = poly.all_coeffs()
     value = sympy.factor_terms(sympy.together(-b / a))
     numerator, denominator = sympy.together(value).as_numer_denom()
@@ -141,8 +151,9 @@ def bounds_from_conditions(conditions, unknown: sympy.Symbol) -> Solution:
         rounded = [t for t in sympy.Add.make_args(difference) if isinstance(t, sympy.floor)]
         if rounded and (difference - rounded[0]).is_integer:
             difference = rounded[0].args[0] + (difference - rounded[0])
-        poly = sympy.Poly(sympy.expand(difference), unknown)
-        if poly.degree() != 1:
+        try:
+            poly = _linear_poly(difference, unknown)
+        except ValueError:
             continue
         a, b = poly.all_coeffs()
         if a.is_positive:  # u >= -b/a

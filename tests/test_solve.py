@@ -51,3 +51,20 @@ def test_many_solutions_are_counted(tmp_path):
 def test_largest_dilation_that_fits(tmp_path):
     # 11 >= d*(5 - 1) + 1  ->  d <= 2 (seed 003 Q5: dilation 8 does not fit)
     assert "valid for d <= 2" in solve(tmp_path, DILATED, "d")
+
+
+def test_keras_padding_through_zero_padding(tmp_path):
+    # Keras has no numeric padding argument: ZeroPadding2D(p) + a 'valid' conv is its form
+    text = ("convention: keras\ninput: (H, H, C)\nlayers.ZeroPadding2D(p)\n"
+            "layers.Conv2D(8, k, strides=s)\n")
+    out = solve(tmp_path, text, "p", "--keep-size", "--set", "s=1")
+    assert "p = (k - 1)/2" in out
+
+
+def test_unknown_inside_a_rounding_is_explained(tmp_path):
+    path = tmp_path / "net.txt"
+    path.write_text("convention: keras\ninput: (H, H, C)\n"
+                    "layers.Conv2D(8, 3, strides=s, padding='same')\n")
+    result = CliRunner().invoke(main, ["solve", str(path), "s", "--keep-size"])
+    assert result.exit_code == 2
+    assert "H/s is not linear in s" in result.output
