@@ -85,3 +85,21 @@ def test_symbolic_analysis_imports_sympy_and_works():
     report = analyze_text("convention: pytorch\ninput: (N, 3, H, W)\nnn.Conv2d(3, 8, 3)\n")
     assert str(report.layers[0].output_shape) == "(N, 8, H - 2, W - 2)"
     assert "sympy" in sys.modules
+
+
+PIECES = [
+    "x = nn.Conv2d(3, 8, 3)", "y = nn.Conv2d(8, 8, 3, padding=1)(x)", "z = x + y", "x += y",
+    "torch.cat([x, y], dim=1)", "F.relu(x)", "f = x.view(x.size(0), -1)", "def b(x, c=8):",
+    "    nn.Conv2d(c, c, 1)", "    return x + x", "    if c > 4:", "        x = F.relu(x)",
+    "    else:", "for i in range(2):", "for c, s in [(8, 1), (8, 2)]:", "    b(c)", "b(8)",
+    "ds = nn.Sequential(nn.ReLU(), nn.Conv2d(8, 8, 1))", "ds(x)", "return x", "else:",
+    "out, _ = nn.MultiheadAttention(8, 2)(f, f, f)[0]", "expect layer x output: (1, 8)",
+    "layers.Add()([x, y])", "nn.ReLU()(nn.Conv2d(8, 8, 3)(x))", "x = (x if 1 else y)",
+    "input other: (1, 8, 6, 6)", "let c = 8", "if True:", "    nn.ReLU()",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=10))
+def test_random_graph_programs_never_crash(lines):
+    analyse_or_refuse("convention: pytorch\ninput: (1, 3, 10, 10)\n" + "\n".join(lines) + "\n")
