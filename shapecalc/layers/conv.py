@@ -91,6 +91,7 @@ def keras_same_padding(length, k_eff, stride):
 
 
 AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+_KERNEL_NAMES = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
 
 
 def explain_window_axis(call: Call, axis: str, length, kernel, stride, dilation, before,
@@ -140,7 +141,7 @@ def explain_conv_counts(call: Call, n: int, kernel, c_in, c_out, groups, bias: b
     """params = C_out·(k_h·k_w·C_in/g + 1) and MACs, as a student writes them."""
     if not call.explaining:
         return
-    names = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}[n]
+    names = _KERNEL_NAMES[n]
     values = dict(zip(names, kernel))
     values[out_name] = c_out
     values[in_name] = c_in
@@ -664,6 +665,12 @@ def _keras_depthwise(n: int):
         c_out = channels * multiplier
         params = product(kernel) * c_out + (c_out if use_bias else 0)
         macs = batch_of(x) * product(out) * c_out * product(kernel)
+        if call.explaining:
+            kernel_names = _KERNEL_NAMES[n]
+            weights = "*".join((*kernel_names, "C", "m"))
+            call.explain("params", f"{weights} + C*m" if use_bias else weights, params,
+                         counting=True, **dict(zip(kernel_names, kernel)), C=channels,
+                         m=multiplier)
         return LayerResult(
             shape=join_spatial(call, batch, c_out, out, True),
             trainable=params,
@@ -697,6 +704,13 @@ def _keras_separable(n: int):
         out, before = keras_window_output(call, padding, spatial, kernel, strides, dilation)
         middle = channels * multiplier
         params = product(kernel) * middle + middle * filters + (filters if use_bias else 0)
+        if call.explaining:  # depthwise (no bias) + pointwise (bias)
+            kernel_names = _KERNEL_NAMES[n]
+            depthwise = "*".join((*kernel_names, "C", "m"))
+            pointwise = "C*m*filters + filters" if use_bias else "C*m*filters"
+            call.explain("params", f"{depthwise} + {pointwise}", params, counting=True,
+                         **dict(zip(kernel_names, kernel)), C=channels, m=multiplier,
+                         filters=filters)
         positions = batch_of(x) * product(out)
         macs = positions * middle * product(kernel) + positions * middle * filters
         return LayerResult(
