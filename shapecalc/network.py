@@ -83,6 +83,7 @@ class _Walk:
         self.errors: list[SpecError] = []
         self.name_counts: dict[str, int] = {}
         self.explain = False
+        self.unknowns = 0
 
     # -- statements ---------------------------------------------------------------------
 
@@ -260,9 +261,9 @@ class _Walk:
         shape = self._input_shape(stmt.value, scope)
         scope.tensors[name] = Tensor(shape, (), name)
         scope.current = name
-        self.inputs.append((name, shape))
+        self.inputs.append((name, _shown(shape)))
         if not self.input_shape:
-            self.input_shape = shape
+            self.input_shape = _shown(shape)
 
     def _input_shape(self, node: object, scope: _Scope) -> tuple:
         keras = self.convention == KERAS
@@ -323,6 +324,8 @@ class _Walk:
             return None
         value = scope.evaluate(node)
         if value is None:
+            if self.convention == KERAS:  # Input(shape=(None, 8)): a length left open
+                return self._unknown()
             raise SpecError("a size of None is only allowed for the batch; name an unknown "
                             "size with a symbol instead, e.g. `T`", node.span)
         if not _is_integer(value):
@@ -370,13 +373,18 @@ class _Walk:
                 arguments["trainable"].value is False:  # every weight becomes non-trainable
             result = result.replace(trainable=0,
                              non_trainable=result.trainable + result.non_trainable)
+        conditions = tuple(call.conditions) + result.conditions
+        if self.unknowns:
+            self._check_defined(call, result)
+            conditions = tuple(c for c in conditions if UNKNOWN not in c)
         field = _propagate_field(inputs, result.receptive)
         name = self._layer_name(rule, arguments)
         self.layers.append(LayerReport(
             index=index, line=stmt.span.line, name=name, type=rule.name, source=stmt.source,
-            output_shape=tuple(result.shape), trainable=result.trainable,
-            non_trainable=result.non_trainable, buffers=result.buffers, macs=result.macs,
-            receptive_field=field or None, conditions=tuple(call.conditions) + result.conditions,
+            output_shape=_shown(tuple(result.shape)), trainable=result.trainable,
+            non_trainable=result.non_trainable, buffers=result.buffers,
+            macs=None if _has_unknown(result.macs) else result.macs,
+            receptive_field=field or None, conditions=conditions,
             tensor=stmt.target,
             constraints=tuple(call.constraints), explanations=tuple(call.explanations),
             inputs=tuple(t.source for t in inputs),
@@ -386,6 +394,13 @@ class _Walk:
         target = stmt.target or name
         scope.tensors[target] = Tensor(tuple(result.shape), field, name)
         scope.current = target
+
+    @staticmethod
+    def _check_defined(call: Call, result) -> None:
+        """Weights cannot depend on a size left as None: Keras refuses to build them."""
+        if _has_unknown(result.trainable) or _has_unknown(result.non_trainable):
+            call.fail("its weights depend on an input size that is None (unknown until the "
+                      "model runs); Keras cannot build them: give that size in Input(shape=...)")
 
     def _inputs(self, stmt: S.LayerLine, scope: _Scope) -> list[Tensor]:
         if not stmt.inputs:
@@ -412,11 +427,19 @@ class _Walk:
                                                        for v in value):
                 raise SpecError(f"{key} must be a tuple of sizes", arg.span)
             shape = value if key == "batch_input_shape" else (None, *value)
+            shape = (shape[0], *(self._unknown() if d is None else d for d in shape[1:]))
             scope.tensors["input"] = Tensor(tuple(shape), (), "input")
             scope.current = "input"
-            self.input_shape = tuple(shape)
-            self.inputs.append(("input", tuple(shape)))
+            self.input_shape = _shown(tuple(shape))
+            self.inputs.append(("input", self.input_shape))
             return
+
+    def _unknown(self):
+        """A Keras size given as None: a symbol of its own, reported as None again."""
+        from shapecalc.symbolic import symbol
+
+        self.unknowns += 1
+        return symbol(f"{UNKNOWN}{self.unknowns}")
 
     def _layer_name(self, rule: LayerRule, arguments: dict) -> str:
         given = arguments.get("name")
@@ -436,6 +459,19 @@ def _is_integer(value: object) -> bool:
     if isinstance(value, (float, str, tuple, type(None), Reference, Fraction)):
         return False
     return bool(getattr(value, "is_integer", False))
+
+
+UNKNOWN = "None_"  # the name of a Keras size given as None
+
+
+def _has_unknown(value) -> bool:
+    return algebra.is_symbolic(value) and any(
+        s.name.startswith(UNKNOWN) for s in value.free_symbols)
+
+
+def _shown(shape: tuple) -> tuple:
+    """A shape as reported: a size that depends on one given as None is None."""
+    return tuple(None if _has_unknown(d) else d for d in shape)
 
 
 @lru_cache(maxsize=None)

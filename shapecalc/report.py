@@ -70,7 +70,7 @@ class LayerReport(Record):
     @property
     def flops(self) -> Value:
         """torch.utils.flop_counter.FlopCounterMode's count: 2 per MAC."""
-        return 2 * self.macs
+        return None if self.macs is None else 2 * self.macs
 
 
 class NetworkReport(Record):
@@ -95,7 +95,10 @@ class NetworkReport(Record):
         return self.layers[-1].output_shape if self.layers else self.input_shape
 
     def _sum(self, field: str) -> Value:
-        return algebra.total(getattr(layer, field) for layer in self.layers)
+        values = [getattr(layer, field) for layer in self.layers]
+        if any(v is None for v in values):  # MACs over a Keras size given as None
+            return None
+        return algebra.total(values)
 
     @property
     def trainable_params(self) -> Value:
@@ -123,7 +126,7 @@ class NetworkReport(Record):
 
     @property
     def flops(self) -> Value:
-        return 2 * self.macs
+        return None if self.macs is None else 2 * self.macs
 
     @property
     def conditions(self) -> tuple[str, ...]:

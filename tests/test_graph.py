@@ -191,3 +191,32 @@ def test_expect_by_tensor_name(tmp_path):
                     "expect layer f output: (2, 8)\n")
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 0, result.output
+
+
+VARIABLE_LENGTH = """\
+convention: keras
+inputs = keras.Input(shape=(None, 8))
+x = layers.Conv1D(16, 3)(inputs)
+x = layers.LSTM(32, return_sequences=True)(x)
+x = layers.GRU(16)(x)
+layers.Dense(4)(x)
+"""
+
+
+def test_keras_sizes_left_as_none():
+    # Keras 3.15.1 (verify, torch backend): (None, None, 16) 400 | (None, None, 32) 6,272 |
+    # (None, 16) 2,400 | (None, 4) 68
+    report = analyze_text(VARIABLE_LENGTH)
+    assert not report.errors, report.errors
+    assert report.input_shape == (None, None, 8)
+    assert [layer.output_shape for layer in report.layers] == [
+        (None, None, 16), (None, None, 32), (None, 16), (None, 4)]
+    assert [layer.params for layer in report.layers] == [400, 6272, 2400, 68]
+    assert report.layers[0].macs is None and report.macs is None  # per-sample MACs unknown
+    assert report.layers[-1].macs == 64
+
+
+def test_weights_over_an_unknown_size_are_refused():
+    # Keras: "The last dimension of the inputs to a Dense layer should be defined"
+    refused("keras", "(None, None, 5)", "layers.Flatten()", "layers.Dense(3)",
+            match="weights depend on an input size that is None")

@@ -36,3 +36,10 @@ def test_nested_constructors_and_a_wrong_count():
     result = verify(report.replace(layers=report.layers[:-1] + (dense,)))
     assert [c.layer.index for c in result.mismatches] == [3]
     assert "FLOPs not measured" in render_verification(result)
+
+
+def test_a_length_left_as_none_runs_on_a_long_enough_input():
+    from tests.test_graph import VARIABLE_LENGTH
+
+    result = verify(analyze_text(VARIABLE_LENGTH))
+    assert result.ok, render_verification(result)
