@@ -19,8 +19,10 @@ from shapecalc.layers import (  # noqa: F401  (importing registers the rules)
     merge,
     norm,
     pooling,
+    preprocessing,
     recurrent,
     reshape,
+    transformer,
 )
 from shapecalc.layers.base import FRAMEWORK_TITLE, KERAS, PYTORCH, REGISTRY, LayerRule
 from shapecalc.spec.syntax import Name

@@ -1,0 +1,3 @@
+"""Transformer layers of PyTorch: TransformerEncoderLayer/DecoderLayer and their stacks."""
+
+from __future__ import annotations
