@@ -60,6 +60,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
     except SpecError as error:
         walk.errors.append(error.located(path=spec.path, source=spec.source))
     return NetworkReport(
+        constructed_params=walk.constructed_params(),
         path=spec.path,
         convention=walk.convention or PYTORCH,
         input_shape=walk.input_shape,
@@ -84,6 +85,8 @@ class _Walk:
         self.name_counts: dict[str, int] = {}
         self.explain = False
         self.unknowns = 0
+        self.refused_at: int | None = None  # top-level statement of the layer being run
+        self.refused_rank = 0
 
     # -- statements ---------------------------------------------------------------------
 
@@ -94,8 +97,45 @@ class _Walk:
             raise SpecError("the spec has no layers", None)
         self._run(statements, self.top)
 
+    def constructed_params(self):
+        """PyTorch builds every module before running any: when the walk stopped at a
+        refused layer of the top-level chain, the parameters of all the layers, the refused
+        one and those after it included (their counts need no input shape). None when
+        nothing was refused, in Keras (a model that fails to build has no parameters), or
+        when the refusal is inside a block."""
+        if not self.errors or self.convention != PYTORCH or self.refused_at is None:
+            return None
+        from shapecalc.symbolic import symbol
+
+        total = algebra.total(layer.params for layer in self.layers)
+        rank = self.refused_rank
+        for stmt in self.spec.statements[self.refused_at:]:
+            if not isinstance(stmt, S.LayerLine) or self._is_block_call(stmt):
+                if isinstance(stmt, (S.Let, S.ConventionDecl, S.Expect)):
+                    continue
+                return None  # a block or loop after the refusal: not counted by hand
+            try:
+                rule = resolve(stmt.call.func, self.convention)
+                call = Call(rule, bind(rule, stmt.call, self.top.evaluate), stmt.call.span,
+                            stmt.source)
+                probe = tuple(symbol(f"_construct{i}") for i in range(rank))
+                result = rule.apply(call, (probe,) if rule.merge else probe)
+            except SpecError:
+                return None  # PyTorch would refuse to construct it: no model, no count
+            total = algebra.total((total, result.trainable, result.non_trainable))
+            rank = len(result.shape)
+        return total
+
     def _run(self, statements, scope: _Scope) -> None:
-        for stmt in statements:
+        top = scope is self.top
+        for position, stmt in enumerate(statements):
+            if top and isinstance(stmt, S.LayerLine) and not self._is_block_call(stmt):
+                self.refused_at = position  # where a refusal would leave the chain
+                inputs = stmt.inputs or ((scope.current,) if scope.current else ())
+                self.refused_rank = len(scope.tensors[inputs[0]].shape) \
+                    if inputs and inputs[0] in scope.tensors else 0
+            elif top:
+                self.refused_at = None
             if scope.returned is not None:
                 raise SpecError("`return` must be the last statement of a block", stmt.span)
             if isinstance(stmt, (S.ConventionDecl, S.Expect)):

@@ -83,6 +83,9 @@ class NetworkReport(Record):
     """Every declared input: (name, shape)."""
     bindings: tuple[tuple[str, Value], ...] = ()
     """The values the spec's `let` lines and --set gave its names, in order."""
+    constructed_params: Value | None = None
+    """PyTorch, refused network: the parameters of every layer, the refused one and those
+    after it included, as PyTorch constructs them all before running any."""
 
     @property
     def ok(self) -> bool:

@@ -220,3 +220,15 @@ def test_weights_over_an_unknown_size_are_refused():
     # Keras: "The last dimension of the inputs to a Dense layer should be defined"
     refused("keras", "(None, None, 5)", "layers.Flatten()", "layers.Dense(3)",
             match="weights depend on an input size that is None")
+
+
+def test_pytorch_counts_the_parameters_of_layers_it_never_ran():
+    # torch 2.13.0: nn.Sequential(Conv2d(3, 8, 3), Conv2d(8, 8, 9), Conv2d(8, 4, 1)) builds
+    # (224 + 5,192 + 36 parameters) and refuses the second conv at the forward pass
+    report = analyze("pytorch", "(1, 3, 8, 8)", "nn.Conv2d(3, 8, 3)", "nn.Conv2d(8, 8, 9)",
+                     "nn.Conv2d(8, 4, 1)")
+    assert report.errors[0].layer_index == 2
+    assert report.params == 224
+    assert report.constructed_params == 224 + 5192 + 36
+    keras = analyze("keras", "(8, 8, 3)", "layers.Conv2D(8, 3)", "layers.Conv2D(8, 9)")
+    assert keras.constructed_params is None  # a Keras model that fails to build has none

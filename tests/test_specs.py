@@ -111,6 +111,8 @@ def test_spec_agrees_with_framework(spec: Path) -> None:
     _check_against_facts(facts, report.input_shape,
                          [_library_layer(layer) for layer in report.layers],
                          _library_totals(report), errors, f"specs/{spec.name}")
+    if "constructed_params" in facts:  # PyTorch builds every layer before refusing one
+        assert report.constructed_params == facts["constructed_params"], spec.name
 
 
 def test_every_fact_has_its_spec() -> None:

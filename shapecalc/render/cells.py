@@ -98,6 +98,9 @@ def total_lines(report: NetworkReport, counting=None) -> list[tuple[str, str]]:
         computed = f"layers 1–{len(report.layers)}" if report.layers else "no layer"
         lines.append(("Totals cover", computed + (f" (layer {refused} is refused)"
                                                   if refused else " (the spec has an error)")))
+        if report.constructed_params is not None:
+            lines.append(("Constructed params", f"{show(report.constructed_params)} (PyTorch "
+                          "builds every layer, the refused one and those after it too)"))
     lines += [
         ("Total params", f"{show(report.params)} ({megabytes(report.param_bytes)})"),
         ("Trainable params", show(report.trainable_params)),

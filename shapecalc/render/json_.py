@@ -65,6 +65,7 @@ def report_object(report: NetworkReport, explain: bool = False) -> dict:
         "param_bytes": value(report.param_bytes),
         "macs": value(report.macs),
         "flops": value(report.flops),
+        "constructed_params": value(report.constructed_params),
         "layers": [layer_object(layer, explain) for layer in report.layers],
     }
     if report.errors:
