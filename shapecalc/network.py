@@ -117,7 +117,7 @@ class _Walk:
             try:
                 rule = resolve(stmt.call.func, self.convention)
                 call = Call(rule, bind(rule, stmt.call, self.top.evaluate), stmt.call.span,
-                            stmt.source)
+                            stmt.source, evaluate=self.top.evaluate)
                 probe = tuple(symbol(f"_construct{i}") for i in range(rank))
                 result = rule.apply(call, (probe,) if rule.merge else probe)
             except SpecError:

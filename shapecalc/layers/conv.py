@@ -1,5 +1,5 @@
-"""Convolutions: PyTorch Conv1d/2d/3d and ConvTranspose1d/2d/3d; Keras Conv1D/2D/3D,
-Conv1DTranspose/2D/3D, DepthwiseConv1D/2D and SeparableConv1D/2D.
+"""Convolutions: PyTorch Conv1d/2d/3d and ConvTranspose1d/2d/3d (and their Lazy forms);
+Keras Conv1D/2D/3D, Conv1DTranspose/2D/3D, DepthwiseConv1D/2D and SeparableConv1D/2D.
 
 Notation per spatial axis: L input length, k kernel, s stride, p padding, d dilation,
 k_eff = d(k-1) + 1, op output_padding, g groups, C input channels, B batch.
@@ -16,6 +16,10 @@ PyTorch
   each axis; padding_mode must be 'zeros'; a string padding is stored character by
   character and refused by the forward pass (TypeError).
   params C·(Cout/g)·∏k + Cout; MACs (as FlopCounterMode) B·∏in·C·(Cout/g)·∏k.
+- LazyConv{n}d / LazyConvTranspose{n}d: the same rules with in_channels = C, read from the
+  input at the first forward pass; params are counted after it, as torch counts them.
+  The lazy transposed conv skips the out_channels % groups check: with bias=False it runs
+  with g·floor(Cout/g) output channels (with a bias, the bias size refuses it).
   An output of exactly 0 is returned as an empty tensor by the oneDNN kernel and refused
   by the native one, and PyTorch picks between them by groups, batch, kernel and input
   size and thread count; we refuse it always, as a collapsed axis.
@@ -60,8 +64,11 @@ from shapecalc.layers.base import (
     KERAS,
     KERAS_BASE_KWARGS,
     PYTORCH,
+    REGISTRY,
+    Argument,
     Call,
     LayerResult,
+    Signature,
     Window,
     batch_of,
     join_spatial,
@@ -70,6 +77,7 @@ from shapecalc.layers.base import (
     signature,
     split_spatial,
 )
+
 
 def effective_kernel(k, d):
     return d * (k - 1) + 1
@@ -215,7 +223,8 @@ def _torch_kernel(call: Call, n: int) -> tuple:
 
 
 def _torch_channels(call: Call):
-    c_in = call.int("in_channels", 1)
+    # a lazy conv takes in_channels from the input, and torch accepts an empty one
+    c_in = call.int("in_channels", 0 if call.name.startswith("Lazy") else 1)
     c_out = call.int("out_channels", 1)
     groups = call.int("groups")
     call.require(groups > 0, "groups must be a positive integer", at="groups")
@@ -417,9 +426,43 @@ def _torch_transposed_output(call: Call, spatial, kernel, stride, dilation, padd
     return tuple(out)
 
 
+def _torch_lazy(n: int, apply, base: str) -> None:
+    """LazyConv{n}d / LazyConvTranspose{n}d: the same layer with in_channels taken from the
+    input at the first forward pass (parameters counted after it, as torch counts them)."""
+    sig = REGISTRY[(PYTORCH, f"{base}{n}d")].signature
+    lazy = Signature(f"Lazy{sig.name}", sig.positional[1:], sig.keyword_only)
+
+    @register(PYTORCH, lazy)
+    def lazy_conv(call: Call, x: tuple) -> LayerResult:
+        if len(x) not in (n + 1, n + 2):  # _LazyConvXdMixin._get_in_channels
+            call.fail(f"expected {n + 1}-D (unbatched) or {n + 2}-D (batched) input to "
+                      f"{call.name}, got {len(x)}-D input of shape {algebra.show_shape(x)}")
+        channels = x[1] if len(x) == n + 2 else x[0]
+        arguments = {"in_channels": Argument(channels, None, False), **call.arguments}
+        if base == "ConvTranspose":
+            arguments["out_channels"] = _lazy_transposed_out(call)
+        eager_call = Call(call.rule, arguments, call.span, call.source, call.layer_index,
+                          call.evaluate, call.conditions)
+        eager_call.constraints, eager_call.explaining = call.constraints, call.explaining
+        eager_call.explanations = call.explanations
+        return apply(eager_call, x)
+
+
+def _lazy_transposed_out(call: Call) -> Argument:
+    """A lazy module skips the construction checks, and a transposed weight is
+    (C, out_channels // groups, *k): without a bias to betray the size, the layer runs
+    with groups·floor(out_channels/groups) output channels."""
+    written = call.arguments["out_channels"]
+    out, groups = written.value, call["groups"]
+    if (type(out) is int and type(groups) is int and groups > 0 and out % groups != 0
+            and out // groups >= 1 and call["bias"] is False):
+        return Argument(groups * (out // groups), written.span, written.given)
+    return written
+
+
 for _n in (1, 2, 3):
-    _torch_conv(_n)
-    _torch_conv_transpose(_n)
+    _torch_lazy(_n, _torch_conv(_n), "Conv")
+    _torch_lazy(_n, _torch_conv_transpose(_n), "ConvTranspose")
 
 
 # -- Keras ----------------------------------------------------------------------------------

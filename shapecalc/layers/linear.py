@@ -1,4 +1,5 @@
-"""Fully connected layers: PyTorch Linear, Bilinear and Identity; Keras Dense and Identity.
+"""Fully connected layers: PyTorch Linear, LazyLinear, Bilinear and Identity; Keras Dense
+and Identity.
 
 Linear(in, out) and Dense(units) act on the last axis of an input of any rank; every
 other axis is carried through unchanged:
@@ -14,6 +15,9 @@ input (None,) the model refuses to build ("expected min_ndim=2"), even though
 compute_output_shape would answer (units,) — we follow the model. With lora_rank=r,
 Keras freezes the kernel (non-trainable in·units) and trains lora_kernel_a (in·r) and
 lora_kernel_b (r·units), plus the bias.
+
+LazyLinear(out) is Linear(x[-1], out): in_features comes from the input at the first
+forward pass, and the parameters are counted after it, as torch counts them.
 
 Bilinear(in1, in2, out) takes two inputs (*lead, in1) and (*lead, in2) with the same
 leading axes; params in1·in2·out + out. Its MACs are reported as 0, because FLOPs must
@@ -34,6 +38,7 @@ from shapecalc.layers.base import (
     KEEP,
     KERAS,
     PYTORCH,
+    Argument,
     Call,
     LayerResult,
     Signature,
@@ -86,6 +91,21 @@ def torch_linear(call: Call, x: tuple) -> LayerResult:
         macs=_rows(x[:-1]) * n_in * n_out,
         receptive=torch_last_axis_field(x),
     )
+
+
+@register(PYTORCH, signature("LazyLinear", "out_features", bias=True, device=None,
+                             dtype=None))
+def torch_lazy_linear(call: Call, x: tuple) -> LayerResult:
+    """A Linear whose in_features is the input's last axis, fixed by the first forward
+    pass (params are counted after it, as torch counts them)."""
+    if not x:
+        rank_error(call, x, "at least 1-D")
+    arguments = dict(call.arguments, in_features=Argument(x[-1], None, False))
+    linear = Call(call.rule, arguments, call.span, call.source, call.layer_index,
+                  call.evaluate, call.conditions)
+    linear.constraints, linear.explaining = call.constraints, call.explaining
+    linear.explanations = call.explanations
+    return torch_linear(linear, x)
 
 
 @register(PYTORCH, signature("Bilinear", "in1_features", "in2_features", "out_features",
