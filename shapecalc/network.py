@@ -25,6 +25,7 @@ CONVENTIONS = (PYTORCH, KERAS)
 
 
 MAX_BLOCK_DEPTH = 32
+_PROBE_SIZE = 4096  # a batch and spatial size no window or batch-statistics check refuses
 MAX_LAYERS = 1_000_000
 
 
@@ -86,7 +87,7 @@ class _Walk:
         self.explain = False
         self.unknowns = 0
         self.refused_at: int | None = None  # top-level statement of the layer being run
-        self.refused_rank = 0
+        self.refused_input: tuple = ()
 
     # -- statements ---------------------------------------------------------------------
 
@@ -105,26 +106,42 @@ class _Walk:
         when the refusal is inside a block."""
         if not self.errors or self.convention != PYTORCH or self.refused_at is None:
             return None
-        from shapecalc.symbolic import symbol
-
         total = algebra.total(layer.params for layer in self.layers)
-        rank = self.refused_rank
+        shape = self.refused_input
         for stmt in self.spec.statements[self.refused_at:]:
             if not isinstance(stmt, S.LayerLine) or self._is_block_call(stmt):
                 if isinstance(stmt, (S.Let, S.ConventionDecl, S.Expect)):
                     continue
                 return None  # a block or loop after the refusal: not counted by hand
-            try:
-                rule = resolve(stmt.call.func, self.convention)
-                call = Call(rule, bind(rule, stmt.call, self.top.evaluate), stmt.call.span,
-                            stmt.source, evaluate=self.top.evaluate)
-                probe = tuple(symbol(f"_construct{i}") for i in range(rank))
-                result = rule.apply(call, (probe,) if rule.merge else probe)
-            except SpecError:
+            result = self._construct(stmt, shape)
+            if result is None:
                 return None  # PyTorch would refuse to construct it: no model, no count
             total = algebra.total((total, result.trainable, result.non_trainable))
-            rank = len(result.shape)
+            shape = tuple(result.shape)
         return total
+
+    def _construct(self, stmt: S.LayerLine, shape: tuple):
+        """The layer applied to an input no forward check can refuse, so that only its
+        constructor's own refusals remain: first the shape with its batch and spatial
+        sizes made large (numbers: no sympy), then, if that is still refused, a symbolic
+        input of the same rank, whose checks become conditions instead of refusals."""
+        rule = resolve(stmt.call.func, self.convention)
+        probes = []
+        if len(shape) >= 2:
+            probes.append((_PROBE_SIZE, shape[1], *(_PROBE_SIZE for _ in shape[2:])))
+        probes.append(None)
+        for probe in probes:
+            if probe is None:
+                from shapecalc.symbolic import symbol
+
+                probe = tuple(symbol(f"_construct{i}") for i in range(len(shape)))
+            call = Call(rule, bind(rule, stmt.call, self.top.evaluate), stmt.call.span,
+                        stmt.source, evaluate=self.top.evaluate)
+            try:
+                return rule.apply(call, (probe,) if rule.merge else probe)
+            except SpecError:
+                continue
+        return None
 
     def _run(self, statements, scope: _Scope) -> None:
         top = scope is self.top
@@ -132,8 +149,8 @@ class _Walk:
             if top and isinstance(stmt, S.LayerLine) and not self._is_block_call(stmt):
                 self.refused_at = position  # where a refusal would leave the chain
                 inputs = stmt.inputs or ((scope.current,) if scope.current else ())
-                self.refused_rank = len(scope.tensors[inputs[0]].shape) \
-                    if inputs and inputs[0] in scope.tensors else 0
+                self.refused_input = scope.tensors[inputs[0]].shape \
+                    if inputs and inputs[0] in scope.tensors else ()
             elif top:
                 self.refused_at = None
             if scope.returned is not None:

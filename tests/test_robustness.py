@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -70,13 +71,18 @@ def _modules_after(code: str) -> set[str]:
     return set(out.stdout.split())
 
 
-def test_numeric_analysis_does_not_import_sympy_or_a_framework(tmp_path):
+@pytest.mark.parametrize("text, exit_code", [
+    ("convention: pytorch\ninput: (1, 3, 32, 32)\nnn.Conv2d(3, 8, 3)\n", 0),
+    # refused, with the parameters PyTorch would still construct counted after it
+    ("convention: pytorch\ninput: (1, 3, 8, 8)\nnn.Conv2d(3, 8, 9)\nnn.Conv2d(8, 8, 1)\n", 1),
+])
+def test_numeric_analysis_does_not_import_sympy_or_a_framework(tmp_path, text, exit_code):
     spec = tmp_path / "net.txt"
-    spec.write_text("convention: pytorch\ninput: (1, 3, 32, 32)\nnn.Conv2d(3, 8, 3)\n")
+    spec.write_text(text)
     modules = _modules_after(
         "from click.testing import CliRunner\nfrom shapecalc.cli import main\n"
         f"r = CliRunner().invoke(main, ['analyze', {str(spec)!r}, '--format', 'json'])\n"
-        "assert r.exit_code == 0, r.output")
+        f"assert r.exit_code == {exit_code}, r.output")
     assert "sympy" not in modules
     assert not {"torch", "tensorflow", "keras"} & modules
 
