@@ -104,8 +104,9 @@ class _Walk:
         one and those after it included (their counts need no input shape). None when
         nothing was refused, in Keras (a model that fails to build has no parameters), or
         when the refusal is inside a block."""
-        if not self.errors or self.convention != PYTORCH or self.refused_at is None:
-            return None
+        if not self.errors or not isinstance(self.errors[0], LayerError) or \
+                self.convention != PYTORCH or self.refused_at is None:
+            return None  # nothing refused, or a spec error: no layer was refused
         total = algebra.total(layer.params for layer in self.layers)
         shape = self.refused_input
         for stmt in self.spec.statements[self.refused_at:]:
@@ -125,7 +126,11 @@ class _Walk:
         constructor's own refusals remain: first the shape with its batch and spatial
         sizes made large (numbers: no sympy), then, if that is still refused, a symbolic
         input of the same rank, whose checks become conditions instead of refusals."""
-        rule = resolve(stmt.call.func, self.convention)
+        try:
+            rule = resolve(stmt.call.func, self.convention)
+            arguments = bind(rule, stmt.call, self.top.evaluate)
+        except SpecError:
+            return None
         probes = []
         if len(shape) >= 2:
             probes.append((_PROBE_SIZE, shape[1], *(_PROBE_SIZE for _ in shape[2:])))
@@ -135,11 +140,11 @@ class _Walk:
                 from shapecalc.symbolic import symbol
 
                 probe = tuple(symbol(f"_construct{i}") for i in range(len(shape)))
-            call = Call(rule, bind(rule, stmt.call, self.top.evaluate), stmt.call.span,
-                        stmt.source, evaluate=self.top.evaluate)
+            call = Call(rule, dict(arguments), stmt.call.span, stmt.source,
+                        evaluate=self.top.evaluate)
             try:
                 return rule.apply(call, (probe,) if rule.merge else probe)
-            except SpecError:
+            except (SpecError, ArithmeticError, TypeError, ValueError):
                 continue
         return None
 
