@@ -134,3 +134,23 @@ def test_convention_is_inferred_from_prefixes():
 def test_missing_convention_is_explained():
     with pytest.raises(SpecError, match="declare the convention"):
         raise analyze_text("input: (1, 3, 8, 8)\nfoo(3)\n").errors[0]
+
+
+def test_pasted_model_code_with_training_calls():
+    # seed 001 Q4, as pasted from the notebook
+    text = """\
+# Initialize the model
+model = Sequential()
+model.add(Conv2D(32, (3, 3), activation='relu', input_shape=(128, 128, 1)))
+model.add(MaxPool2D(pool_size=(2, 2)))
+model.add(Flatten())
+model.add(Dense(units=1, activation='sigmoid'))
+model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
+model.summary()
+print(model)
+"""
+    report = analyze_text(text)
+    assert not report.errors, report.errors
+    assert report.convention == "keras"
+    assert report.output_shape == (None, 1)
+    assert report.params == 320 + (63 * 63 * 32 + 1)  # conv + dense on 127,008 features

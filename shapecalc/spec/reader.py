@@ -477,6 +477,11 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
                 prefix[0] not in _MODULE_NAMES:
             yield _tensor_method(value, target, source)
             return
+        if len(prefix) == 1 and prefix[0] not in _MODULE_NAMES - {"model"} and \
+                last in _MODEL_METHODS:
+            return  # model.compile(...), model.summary(), model.to(device): no layer
+        if prefix == () and last == "print":
+            return
         if last == "add" and prefix and len(value.args) == 1:  # model.add(...)
             yield from _interpret(value.args[0], target, convert)
             return
@@ -502,6 +507,10 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
 
 
 _MODULE_NAMES = {"nn", "torch", "F", "layers", "keras", "tf", "tensorflow", "model", "self"}
+# methods of a model in pasted code that build no layer: training, saving, moving
+_MODEL_METHODS = {"compile", "fit", "summary", "evaluate", "predict", "save", "save_weights",
+                  "load_weights", "load_state_dict", "to", "cuda", "cpu", "eval", "train",
+                  "zero_grad", "parameters", "named_parameters", "state_dict"}
 
 
 def _tensor_inputs(items, convert: _Converter, pending: list) -> tuple[str, ...]:
