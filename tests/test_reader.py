@@ -154,3 +154,20 @@ print(model)
     assert report.convention == "keras"
     assert report.output_shape == (None, 1)
     assert report.params == 320 + (63 * 63 * 32 + 1)  # conv + dense on 127,008 features
+
+
+def test_pasted_notebook_cell_with_data_and_prints():
+    # seed 001 Q6, the whole cell as pasted: 3,584 + 4,128 = 7,712 parameters
+    text = """\
+model = Sequential()
+model.add(Conv2D(128, (3, 3), input_shape=(64, 64, 3)))
+model.add(Conv2D(32, (1, 1)))
+model.summary()
+input_data = np.random.rand(1, 64, 64, 3)
+output_data = model.predict(input_data)
+print(f'Input size: {input_data.shape}')
+"""
+    report = analyze_text(text)
+    assert not report.errors, report.errors
+    assert report.output_shape == (None, 62, 62, 32)
+    assert report.params == 7712

@@ -384,12 +384,33 @@ def _python_statement(text: str, line: int, column: int) -> Iterator[object]:
     # `nn.Conv2d(3, 64, 3),` copied from inside a Sequential parses as a 1-tuple
     if isinstance(value_node, ast.Tuple) and len(value_node.elts) == 1:
         value_node = value_node.elts[0]
+    if _is_bystander(value_node):
+        return  # print(...), model.fit(...), np.random.rand(...): pasted, builds no layer
     # `mha(q, k, v)[0]`: a layer's first output is the one shapecalc follows
     if isinstance(value_node, ast.Subscript) and isinstance(value_node.slice, ast.Constant) \
             and value_node.slice.value == 0 and isinstance(value_node.value, ast.Call):
         value_node = value_node.value
     value = convert(value_node)
     yield from _interpret(value, target, convert)
+
+
+_BYSTANDER_MODULES = {"np", "numpy", "plt", "os", "math", "random", "time", "sys"}
+
+
+def _is_bystander(node: ast.AST) -> bool:
+    """A call in pasted code that is not about the network: printing, plotting, data."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Name):
+        return func.id == "print"
+    root = func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name) and root.id in _BYSTANDER_MODULES:
+        return True
+    return (isinstance(func, ast.Attribute) and func.attr in _MODEL_METHODS and
+            isinstance(func.value, ast.Name) and func.value.id not in _MODULE_NAMES - {"model"})
 
 
 def _target_name(node: ast.AST, convert: _Converter) -> str:
@@ -476,11 +497,6 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
         if len(prefix) == 1 and last in ("flatten", "view", "reshape") and \
                 prefix[0] not in _MODULE_NAMES:
             yield _tensor_method(value, target, source)
-            return
-        if len(prefix) == 1 and prefix[0] not in _MODULE_NAMES - {"model"} and \
-                last in _MODEL_METHODS:
-            return  # model.compile(...), model.summary(), model.to(device): no layer
-        if prefix == () and last == "print":
             return
         if last == "add" and prefix and len(value.args) == 1:  # model.add(...)
             yield from _interpret(value.args[0], target, convert)
