@@ -88,6 +88,7 @@ class _Walk:
         self.unknowns = 0
         self.refused_at: int | None = None  # top-level statement of the layer being run
         self.refused_input: tuple = ()
+        self.applied_modules: set[str] = set()
 
     # -- statements ---------------------------------------------------------------------
 
@@ -263,10 +264,11 @@ class _Walk:
         if inner.current is None:
             raise SpecError(f"block `{block.name}` has no input tensor: declare `input:` first "
                             "or pass a tensor", stmt.span)
-        inner.block = self._instance_name(block.name, scope)
+        inner.block = scope.block if block.flat else self._instance_name(block.name, scope)
         self._run(block.body, inner)
         output = inner.returned or inner.current
-        target = stmt.target or inner.block.rsplit("/", 1)[-1]
+        target = stmt.target or (inner.tensors[output].source if block.flat else
+                                 inner.block.rsplit("/", 1)[-1])
         scope.tensors[target] = inner.tensors[output]
         scope.current = target
 
@@ -292,7 +294,7 @@ class _Walk:
             self.convention = declared[0].name
         if self.convention is not None:
             return
-        for stmt in statements:  # infer from the first prefixed or unambiguous layer name
+        for stmt in _flattened(statements):  # the first prefixed or unambiguous layer name
             if isinstance(stmt, (S.LayerLine, S.InputDecl)):
                 call = stmt.call if isinstance(stmt, S.LayerLine) else stmt.value
                 func = call.func if isinstance(call, S.Call) else None
@@ -435,12 +437,16 @@ class _Walk:
                 arguments["trainable"].value is False:  # every weight becomes non-trainable
             result = result.replace(trainable=0,
                              non_trainable=result.trainable + result.non_trainable)
+        if stmt.label is not None:  # a module attribute: its weights exist once, however
+            if stmt.label in self.applied_modules:  # often forward() calls it
+                result = result.replace(trainable=0, non_trainable=0, buffers=0)
+            self.applied_modules.add(stmt.label)
         conditions = tuple(call.conditions) + result.conditions
         if self.unknowns:
             self._check_defined(call, result)
             conditions = tuple(c for c in conditions if UNKNOWN not in c)
         field = _propagate_field(inputs, result.receptive)
-        name = self._layer_name(rule, arguments)
+        name = stmt.label or self._layer_name(rule, arguments)
         self.layers.append(LayerReport(
             index=index, line=stmt.span.line, name=name, type=rule.name, source=stmt.source,
             output_shape=_shown(tuple(result.shape)), trainable=result.trainable,
@@ -521,6 +527,14 @@ def _is_integer(value: object) -> bool:
     if isinstance(value, (float, str, tuple, type(None), Reference, Fraction)):
         return False
     return bool(getattr(value, "is_integer", False))
+
+
+def _flattened(statements):
+    """Every statement, those inside blocks, loops and branches included, in order."""
+    for stmt in statements:
+        yield stmt
+        yield from _flattened(getattr(stmt, "body", ()))
+        yield from _flattened(getattr(stmt, "orelse", ()))
 
 
 UNKNOWN = "None_"  # the name of a Keras size given as None

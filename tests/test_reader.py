@@ -171,3 +171,59 @@ print(f'Input size: {input_data.shape}')
     assert not report.errors, report.errors
     assert report.output_shape == (None, 62, 62, 32)
     assert report.params == 7712
+
+
+PYTORCH_CLASS = """\
+input: (4, 3, 32, 32)
+import torch.nn as nn
+import torch.nn.functional as F
+
+class Net(nn.Module):
+    def __init__(self, num_classes=10):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 6, 5)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.conv2 = nn.Conv2d(6, 16, 5)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, num_classes)
+
+    def forward(self, x):
+        x = self.pool(F.relu(self.conv1(x)))
+        x = self.pool(F.relu(self.conv2(x)))
+        x = torch.flatten(x, 1) # flatten all dimensions except batch
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        x = self.fc3(x)
+        return x
+
+net = Net()
+"""
+
+
+def test_pasted_module_class():
+    # the PyTorch CIFAR-10 tutorial network: torch counts 62,006 parameters
+    report = analyze_text(PYTORCH_CLASS)
+    assert not report.errors, report.errors
+    assert report.convention == "pytorch"
+    assert report.output_shape == (4, 10)
+    assert report.params == 62006
+    assert [layer.name for layer in report.layers if layer.type != "ReLU"] == [
+        "conv1", "pool", "conv2", "pool", "flatten", "fc1", "fc2", "fc3"]
+    assert {layer.block for layer in report.layers} == {"Net"}
+
+
+def test_a_module_applied_twice_has_its_weights_once():
+    text = PYTORCH_CLASS.replace("x = self.fc3(x)", "x = self.fc2(F.relu(nn.Linear(84, 120)(x)))\n"
+                                 "        x = self.fc3(x)")
+    report = analyze_text(text)
+    assert not report.errors, report.errors
+    fc2 = [layer for layer in report.layers if layer.name == "fc2"]
+    assert [layer.params for layer in fc2] == [10164, 0]
+    assert fc2[1].macs == fc2[0].macs  # computed twice, stored once
+    assert report.params == 62006 + 84 * 120 + 120
+
+
+def test_a_class_never_instantiated_runs_at_the_end():
+    report = analyze_text(PYTORCH_CLASS.replace("net = Net()\n", ""))
+    assert report.output_shape == (4, 10)

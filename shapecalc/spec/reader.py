@@ -130,7 +130,14 @@ def _logical_lines(source: str) -> Iterator[tuple[str, int, int]]:
 def _statements(source: str) -> list[object]:
     lines = list(_logical_lines(source))
     statements, _ = _block(lines, 0, None)
-    return _settle_sequentials(statements, _called_names(statements))
+    called = _called_names(statements)
+    statements = _settle_sequentials(statements, called)
+    for stmt in list(statements):
+        if isinstance(stmt, S.BlockDef) and stmt.model and stmt.name not in called:
+            call = S.Call(S.Name((stmt.name,), stmt.span), (), (), stmt.span)
+            statements.append(S.LayerLine(call=call, source=f"{stmt.name}()",
+                                          span=stmt.span))
+    return statements
 
 
 def _called_names(statements) -> set[str]:
@@ -163,7 +170,7 @@ def _settle_sequentials(statements, called: set[str]) -> list[object]:
     return out
 
 
-_HEADER = re.compile(r"(def|for|if|elif|else)\b")
+_HEADER = re.compile(r"(def|for|if|elif|else|class)\b")
 _EXPECT_START = re.compile(r"expect\b(?!\s*[=(.\[])")
 _EXPECT = re.compile(r"expect\s+(?:layer\s+([A-Za-z0-9_./-]+)\s+)?([A-Za-z_]+)\s*:\s*")
 EXPECT_KEYS = ("output", "params", "trainable_params", "non_trainable_params", "buffers",
@@ -194,6 +201,9 @@ def _block(lines: list, start: int, indent: int | None) -> tuple[list, int]:
             if keyword == "if":
                 stmt, i = _if(text, line, column, tuple(body), lines, i)
                 out.append(stmt)
+                continue
+            if keyword == "class":
+                out.extend(_module_class(text, line, column, tuple(body)))
                 continue
             out.append(_compound(text, line, column, tuple(body)))
             continue
@@ -297,6 +307,40 @@ def _if(text: str, line: int, column: int, body: tuple, lines: list, i: int):
                 orelse = tuple(branch)
             i = j
     return S.If(test, body, orelse, Span.point(line, column, len(keyword))), i
+
+
+def _module_class(text: str, line: int, column: int, body: tuple) -> list[object]:
+    """A pasted `class Net(nn.Module):`. Its `__init__` defines modules (each `self.x =
+    nn.Layer(...)` a one-layer module, an `nn.Sequential` a block); its `forward` is the
+    network, a block named after the class: `net = Net()` runs it, and a class the spec
+    never instantiates runs at the end."""
+    match = re.match(r"class\s+([A-Za-z_][A-Za-z0-9_]*)", text)
+    span = Span.point(line, column, len(text.split("\n")[0]))
+    if not match:
+        raise SpecError("expected `class Name(nn.Module):`", span)
+    name = match.group(1)
+    methods = {stmt.name: stmt for stmt in body if isinstance(stmt, S.BlockDef)}
+    if "forward" not in methods:
+        raise SpecError(f"class {name} has no `forward`: shapecalc reads a module from its "
+                        "`__init__` layers and its `forward`", span)
+    out: list[object] = []
+    init = methods.get("__init__")
+    if init is not None:
+        for param in init.params[1:]:  # self, then the constructor's own arguments
+            if param.default is not None:
+                out.append(S.Let(param.name, param.default, param.span))
+        for stmt in init.body:
+            if isinstance(stmt, S.LayerLine) and stmt.target and not stmt.inputs:
+                layer = stmt.replace(target=None, inputs=("x",), label=stmt.target)
+                out.append(S.BlockDef(stmt.target, (S.Param("x", None, stmt.span),),
+                                      (layer,), stmt.span, flat=True))
+            elif isinstance(stmt, S.BlockDef):
+                out.append(stmt.replace(inline=False))
+            elif isinstance(stmt, S.Let):
+                out.append(stmt)
+    forward = methods["forward"]
+    out.append(S.BlockDef(name, forward.params[1:], forward.body, forward.span, model=True))
+    return out
 
 
 def _return(text: str, line: int, column: int) -> list[object]:
@@ -404,6 +448,9 @@ def _is_bystander(node: ast.AST) -> bool:
     func = node.func
     if isinstance(func, ast.Name):
         return func.id == "print"
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and \
+            isinstance(func.value.func, ast.Name) and func.value.func.id == "super":
+        return True  # super().__init__()
     root = func
     while isinstance(root, ast.Attribute):
         root = root.value
@@ -497,6 +544,13 @@ def _interpret(value: object, target: str | None, convert: _Converter) -> Iterat
         if len(prefix) == 1 and last in ("flatten", "view", "reshape") and \
                 prefix[0] not in _MODULE_NAMES:
             yield _tensor_method(value, target, source)
+            return
+        if prefix == ("self",):  # self.conv1(x) in a forward(): a module applied to tensors
+            pending: list = []
+            inputs = _tensor_inputs(value.args, convert, pending)
+            yield from pending
+            yield S.LayerLine(call=S.Call(func, (), value.keywords, value.span), source=source,
+                              target=target, inputs=inputs, span=value.span)
             return
         if last == "add" and prefix and len(value.args) == 1:  # model.add(...)
             yield from _interpret(value.args[0], target, convert)

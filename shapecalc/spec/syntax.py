@@ -110,6 +110,8 @@ class BlockDef(Node):
     body: tuple
     span: Span = None
     inline: bool = False
+    flat: bool = False  # a module attribute (self.conv1 = nn.Conv2d(...)): no block row
+    model: bool = False  # a pasted nn.Module class: run at the end if never called
 
 
 class Loop(Node):
@@ -181,6 +183,7 @@ class LayerLine(Node):
     inputs: tuple[str, ...] = ()
     operator: str | None = None  # "+", "-" or "*" when written as `a + b`
     span: Span = None
+    label: str | None = None  # the layer's name in reports (a module attribute's name)
 
 
 class Expect(Node):
