@@ -227,3 +227,9 @@ def test_a_module_applied_twice_has_its_weights_once():
 def test_a_class_never_instantiated_runs_at_the_end():
     report = analyze_text(PYTORCH_CLASS.replace("net = Net()\n", ""))
     assert report.output_shape == (4, 10)
+
+
+def test_instantiation_moved_to_a_device():
+    report = analyze_text(PYTORCH_CLASS.replace("net = Net()", "net = Net().to(device)"))
+    assert not report.errors, report.errors
+    assert report.params == 62006
