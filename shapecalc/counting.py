@@ -29,7 +29,7 @@ them on purpose; all other operators (RNN, LSTM, GRU: aten::rnn_*/lstm/gru, Bili
 Embedding, pooling other than adaptive average 2d, other activations and element-wise ops,
 merges, RMSNorm, LocalResponseNorm) because fvcore has no handle for them: it skips them
 and logs "Unsupported operator ... encountered". The mode matters (batch norm only):
-``training=False`` (the default) is a model in ``eval()``; ``training=True`` one left in
+``training=False`` (the default) is a model in evaluation mode; ``training=True`` one left in
 train mode, as a freshly built module is.
 
 ``torchinfo`` — torchinfo.summary's "Mult-Adds": a rule on each executed leaf module's

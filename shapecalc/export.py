@@ -246,7 +246,7 @@ def _pytorch(report: NetworkReport, names: _Names, class_name: str) -> str:
                          " dtype=torch.long)")
         else:
             lines.append(f"    {variable} = torch.randn({dims})")
-    lines += ["    model.eval()", "    with torch.no_grad():",
+    lines += ["    model.train(False)", "    with torch.no_grad():",
               f"        output = model({', '.join(input_names)})",
               "    print(tuple(output.shape))"]
     return "\n".join(lines) + "\n"

@@ -18,7 +18,7 @@ an unbatched input; ranks other than 4 and 5 warn); FeatureAlphaDropout ≥ 2; A
 and the activations any rank. The feature-dropout kernel (Dropout2d/3d,
 FeatureAlphaDropout) returns its input untouched when p is 0 or 1, before checking the
 rank, so those p accept any rank; Dropout1d checks the rank in Python, always. We follow
-train mode, the state after construction (eval() skips these checks too).
+train mode, the state after construction (evaluation mode skips these checks too).
 Softmax/Softmin/LogSoftmax with dim=None choose dim 0 for rank 0, 1 or 3 and dim 1
 otherwise (deprecated, warns): the shape is kept either way. A given dim must be in
 [-rank, rank). GLU halves its dim, which must be even.

@@ -428,7 +428,7 @@ def _python_statement(text: str, line: int, column: int) -> Iterator[object]:
     # `nn.Conv2d(3, 64, 3),` copied from inside a Sequential parses as a 1-tuple
     if isinstance(value_node, ast.Tuple) and len(value_node.elts) == 1:
         value_node = value_node.elts[0]
-    # Net().to(device), Net().eval(): the instantiation is what counts
+    # Net().to(device) and the like: the instantiation is what counts
     while isinstance(value_node, ast.Call) and isinstance(value_node.func, ast.Attribute) and \
             value_node.func.attr in ("to", "cuda", "cpu", "eval", "train", "float", "double") \
             and isinstance(value_node.func.value, ast.Call):
