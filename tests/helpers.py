@@ -17,6 +17,17 @@ def analyze(convention: str, input_shape: str, *lines: str, **options) -> Networ
     return analyze_text(spec(convention, input_shape, *lines), **options)
 
 
+def last_layer(text: str) -> LayerReport | str:
+    """The report of a spec's last layer, or the refusal's message when it is refused."""
+    try:
+        report = analyze_text(text)
+    except SpecError as error:
+        return str(error)
+    if report.errors:
+        return str(report.errors[0])
+    return report.layers[-1]
+
+
 def one(convention: str, input_shape: str, line: str) -> LayerReport:
     """The report of a single layer; fails the test if the layer is refused."""
     report = analyze(convention, input_shape, line)

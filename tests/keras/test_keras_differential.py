@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 keras = pytest.importorskip("keras")
 
-from shapecalc import analyze_text  # noqa: E402
-from shapecalc.errors import SpecError  # noqa: E402
+from tests.helpers import last_layer  # noqa: E402
+
 
 
 def keras_facts(line: str, shape: tuple):
@@ -37,16 +37,15 @@ def keras_facts(line: str, shape: tuple):
         return f"{type(error).__name__}: {error}"
 
 
-def shapecalc_facts(line: str, shape: tuple):
-    text = f"convention: keras\ninput: {tuple(shape)}\n{line}\n"
-    try:
-        report = analyze_text(text)
-    except SpecError as error:
-        return str(error)
-    if report.errors:
-        return str(report.errors[0])
-    layer = report.layers[0]
+def _keras_facts_of(text: str):
+    layer = last_layer(text)
+    if isinstance(layer, str):
+        return layer
     return layer.output_shape, layer.trainable, layer.non_trainable
+
+
+def shapecalc_facts(line: str, shape: tuple):
+    return _keras_facts_of(f"convention: keras\ninput: {tuple(shape)}\n{line}\n")
 
 
 def assert_agrees(line: str, shape: tuple) -> None:
@@ -116,8 +115,8 @@ def other_cases(draw):
         f"layers.UpSampling{rank - 1 or 1}D({draw(st.integers(1, 3))})",
         f"layers.Reshape(({math.prod(shape)},))",
         f"layers.Reshape((-1, {draw(st.integers(1, 3))}))",
-        f"layers.Dropout(0.5)",
-        f"layers.Activation('relu')",
+        "layers.Dropout(0.5)",
+        "layers.Activation('relu')",
     ]))
     return line, shape
 
@@ -193,15 +192,8 @@ def shapecalc_merge_facts(line: str, shapes: list):
         return shapecalc_facts(line, shapes[0])
     names = "qvk"
     inputs = "".join(f"{n} = Input(shape={tuple(s)})\n" for n, s in zip(names, shapes))
-    text = f"convention: keras\n{inputs}out = {line}([{', '.join(names[:len(shapes)])}])\n"
-    try:
-        report = analyze_text(text)
-    except SpecError as error:
-        return str(error)
-    if report.errors:
-        return str(report.errors[0])
-    layer = report.layers[-1]
-    return layer.output_shape, layer.trainable, layer.non_trainable
+    return _keras_facts_of(
+        f"convention: keras\n{inputs}out = {line}([{', '.join(names[:len(shapes)])}])\n")
 
 
 factors = st.sampled_from(["0.2", "1.0", "-0.5", "1.5", "-1.0", "(0.1, 0.3)", "(0.5, -0.2)",

@@ -16,8 +16,7 @@ import pytest
 torch = pytest.importorskip("torch")
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
-from shapecalc import analyze_text  # noqa: E402
-from shapecalc.errors import SpecError  # noqa: E402
+from tests.helpers import last_layer  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -57,17 +56,17 @@ def torch_facts(line: str, input_shape: tuple, *, integer_input: int | None = No
     )
 
 
-def shapecalc_facts(line: str, input_shape: tuple) -> Facts:
-    text = f"convention: pytorch\ninput: {tuple(input_shape)}\n{line}\n"
-    try:
-        report = analyze_text(text)
-    except SpecError as error:
-        return Facts(error=str(error))
-    if report.errors:
-        return Facts(error=str(report.errors[0]))
-    layer = report.layers[0]
+def facts_of_spec(text: str) -> Facts:
+    """What shapecalc says of a spec's last layer."""
+    layer = last_layer(text)
+    if isinstance(layer, str):
+        return Facts(error=layer)
     return Facts(shape=layer.output_shape, params=layer.params, buffers=layer.buffers,
                  flops=layer.flops)
+
+
+def shapecalc_facts(line: str, input_shape: tuple) -> Facts:
+    return facts_of_spec(f"convention: pytorch\ninput: {tuple(input_shape)}\n{line}\n")
 
 
 def assert_agrees(line: str, input_shape: tuple, *, compare_flops: bool = True,

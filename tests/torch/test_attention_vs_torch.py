@@ -14,9 +14,7 @@ import warnings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shapecalc import analyze_text
-from shapecalc.errors import SpecError
-from tests.torch.harness import Facts, FlopCounterMode, torch
+from tests.torch.harness import Facts, FlopCounterMode, facts_of_spec, torch
 
 
 def torch_attention_facts(line: str, shapes: tuple) -> Facts:
@@ -46,15 +44,7 @@ def attention_spec(line: str, shapes: tuple) -> str:
 
 
 def shapecalc_attention_facts(line: str, shapes: tuple) -> Facts:
-    try:
-        report = analyze_text(attention_spec(line, shapes))
-    except SpecError as error:
-        return Facts(error=str(error))
-    if report.errors:
-        return Facts(error=str(report.errors[0]))
-    layer = report.layers[-1]
-    return Facts(shape=layer.output_shape, params=layer.params, buffers=layer.buffers,
-                 flops=layer.flops)
+    return facts_of_spec(attention_spec(line, shapes))
 
 
 def assert_attention_agrees(line: str, shapes: tuple) -> Facts:

@@ -8,11 +8,9 @@ import warnings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.torch.harness import Facts, assert_agrees, torch
-from shapecalc import analyze_text
+from tests.torch.harness import Facts, assert_agrees, facts_of_spec, torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from shapecalc.errors import SpecError
 
 lead_shapes = st.lists(st.integers(1, 4), min_size=0, max_size=4).map(tuple)
 
@@ -56,15 +54,7 @@ def _bilinear_torch(line: str, shape1: tuple, shape2: tuple) -> Facts:
 def _bilinear_ours(line: str, shape1: tuple, shape2: tuple) -> Facts:
     text = (f"convention: pytorch\nx1 = torch.randn{shape1}\nx2 = torch.randn{shape2}\n"
             f"y = {line}(x1, x2)\n")
-    try:
-        report = analyze_text(text)
-    except SpecError as error:
-        return Facts(error=str(error))
-    if report.errors:
-        return Facts(error=str(report.errors[0]))
-    layer = report.layers[0]
-    return Facts(shape=layer.output_shape, params=layer.params, buffers=layer.buffers,
-                 flops=layer.flops)
+    return facts_of_spec(text)
 
 
 @st.composite

@@ -14,12 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shapecalc import analyze_text
-from shapecalc.errors import SpecError
 from tests.torch.harness import (
     Facts,
     FlopCounterMode,
     assert_agrees,
+    facts_of_spec,
     torch,
     torch_facts,
 )
@@ -104,15 +103,7 @@ def torch_decoder_facts(line: str, shapes: tuple) -> Facts:
 def shapecalc_decoder_facts(line: str, shapes: tuple) -> Facts:
     inputs = "".join(f"{n} = torch.randn{s}\n" for n, s in zip(("tgt", "memory"), shapes))
     names = ", ".join(("tgt", "memory")[:len(shapes)])
-    try:
-        report = analyze_text(f"convention: pytorch\n{inputs}out = {line}({names})\n")
-    except SpecError as error:
-        return Facts(error=str(error))
-    if report.errors:
-        return Facts(error=str(report.errors[0]))
-    layer = report.layers[-1]
-    return Facts(shape=layer.output_shape, params=layer.params, buffers=layer.buffers,
-                 flops=layer.flops)
+    return facts_of_spec(f"convention: pytorch\n{inputs}out = {line}({names})\n")
 
 
 @st.composite
