@@ -37,17 +37,7 @@ class Verdict(Record):
 
 
 def expectations(spec: S.Spec) -> list[S.Expect]:
-    found: list[S.Expect] = []
-
-    def walk(statements) -> None:
-        for stmt in statements:
-            if isinstance(stmt, S.Expect):
-                found.append(stmt)
-            elif isinstance(stmt, (S.BlockDef, S.Loop)):
-                walk(stmt.body)
-
-    walk(spec.statements)
-    return found
+    return [stmt for stmt in spec.statements if isinstance(stmt, S.Expect)]
 
 
 def check(spec: S.Spec, report: NetworkReport) -> list[Verdict]:

@@ -73,6 +73,9 @@ def main() -> None:
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+@click.option("--input", "input_text", metavar="SHAPE",
+              help="The input shape, in place of the spec's `input:` line: PyTorch the full "
+                   "tensor, e.g. \"(1, 3, 224, 224)\"; Keras without the batch.")
 @click.option("--depth", type=click.IntRange(min=1),
               help="Show rows nested at most this deep; deeper blocks fold into one row "
                    "(1: top level only). Table and markdown.")
@@ -83,12 +86,14 @@ def main() -> None:
                                                       "ptflops"]),
               help="Add a column counting compute the way that tool does (see below).")
 def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
-            depth: int | None, explain: bool, counter: str | None) -> None:
+            input_text: str | None, depth: int | None, explain: bool,
+            counter: str | None) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
     from shapecalc.render import renderer
 
     bindings = _bindings(sets)
-    report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain)
+    report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain,
+                       input_shape=_input_shape(input_text, bindings))
     counting = None
     if counter is not None and report.layers:
         from shapecalc.counting import count
@@ -102,15 +107,32 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
     _report_errors(report)
 
 
+def _input_shape(text: str | None, bindings: dict) -> tuple | None:
+    """--input "(1, 3, H, W)": a tuple of sizes, read as a spec's expression is."""
+    if text is None:
+        return None
+    from shapecalc.spec.evaluate import Evaluator
+    from shapecalc.spec.reader import _parse_expression
+
+    try:
+        value = Evaluator(bindings)(_parse_expression(text, 1, 1, text))
+    except SpecError as error:
+        raise click.BadParameter(error.message, param_hint="--input") from None
+    if not isinstance(value, tuple):
+        raise click.BadParameter(f"expected a shape such as (1, 3, 224, 224), got {text}",
+                                 param_hint="--input")
+    return value
+
+
 def _analysed(spec: str, convention: str | None, bindings: dict, *, fmt: str = "table",
-              explain: bool = False):
+              explain: bool = False, input_shape: tuple | None = None):
     """Read and analyse SPEC ('-': standard input); a spec that cannot be read exits 1."""
     from shapecalc import analyze_text
 
     text = sys.stdin.read() if spec == "-" else _read(spec)
     try:
         return analyze_text(text, path=spec, convention=convention, bindings=bindings,
-                            explain=explain)
+                            explain=explain, input_shape=input_shape)
     except SpecError as error:
         _fail(error, fmt)
 

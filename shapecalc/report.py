@@ -86,6 +86,9 @@ class NetworkReport(Record):
     constructed_params: Value | None = None
     """PyTorch, refused network: the parameters of every layer, the refused one and those
     after it included, as PyTorch constructs them all before running any."""
+    outputs: tuple[tuple, ...] = ()
+    """The shape of every output of the model (a forward that returns a tuple, a Keras
+    model with several outputs), in order; empty when the last row is the output."""
 
     @property
     def ok(self) -> bool:
@@ -95,7 +98,16 @@ class NetworkReport(Record):
     def output_shape(self) -> tuple | None:
         if self.errors:
             return None
+        if self.outputs:
+            return self.outputs[0]
         return self.layers[-1].output_shape if self.layers else self.input_shape
+
+    @property
+    def output_shapes(self) -> tuple[tuple, ...]:
+        """Every output's shape: several for a model with several outputs."""
+        if self.errors:
+            return ()
+        return self.outputs or (self.output_shape,)
 
     def _sum(self, field: str) -> Value:
         values = [getattr(layer, field) for layer in self.layers]

@@ -28,7 +28,7 @@ CONV_BLOCK = ("(2, 3, 8, 8)", "nn.Conv2d(3, 8, 3, padding=1)", "nn.BatchNorm2d(8
 SEQUENCE = ("(3, 7)", "nn.Embedding(50, 8)",
             "nn.GRU(8, 12, batch_first=True, bidirectional=True)", "nn.LayerNorm(24)",
             "nn.Linear(24, 5)")
-ATTENTION = ("(10, 2, 16)", "a = nn.MultiheadAttention(16, 4)(input, input, input)",
+ATTENTION = ("(10, 2, 16)", "a = nn.MultiheadAttention(16, 4)(input, input, input)[0]",
              "input + a", "nn.LayerNorm(16)", "nn.Linear(16, 32)", "nn.GELU()",
              "nn.Linear(32, 16)", "nn.Softmax(dim=-1)")
 ODDITIES = ("(2, 4, 6, 6)", "nn.GroupNorm(2, 4)",

@@ -40,6 +40,8 @@ def broadcast(call: Call, shapes: tuple) -> tuple:
             if candidate is None:
                 size = None if size == 1 else size
                 continue
+            if size is None and algebra.truth(candidate == 1) is True:
+                continue  # an unknown size broadcast with 1 stays unknown
             if size == 1 or size is None:
                 size = candidate
             elif algebra.truth(candidate == 1) is True:

@@ -94,47 +94,8 @@ class InputDecl(Node):
     span: Span = None
 
 
-class Param(Node):
-    name: str
-    default: object = None  # an expression node, or None when the parameter is required
-    span: Span = None
-
-
-class BlockDef(Node):
-    """``def name(params):`` and its indented body: a reusable, parameterised block.
-    ``inline`` marks ``name = nn.Sequential(...)``: applied where it stands unless the
-    spec calls ``name(...)`` later, which makes it a definition."""
-
-    name: str
-    params: tuple[Param, ...]
-    body: tuple
-    span: Span = None
-    inline: bool = False
-    flat: bool = False  # a module attribute (self.conv1 = nn.Conv2d(...)): no block row
-    model: bool = False  # a pasted nn.Module class: run at the end if never called
-
-
-class Loop(Node):
-    """``for var in range(count):`` or ``for a, b in [[1, 2], [3, 4]]:`` and its body.
-    ``count`` is the range's expression, or a list literal whose items are iterated."""
-
-    var: str | tuple
-    count: object
-    body: tuple
-    span: Span = None
-
-
-class If(Node):
-    """``if test:`` with its body and an optional ``else:`` (``elif`` nests)."""
-
-    test: object
-    body: tuple
-    orelse: tuple = ()
-    span: Span = None
-
-
 class Compare(Node):
-    """A comparison ``left op right`` (== != < <= > >=), for ``if`` conditions."""
+    """A comparison ``left op right`` (== != < <= > >=)."""
 
     op: str
     left: object
@@ -159,31 +120,10 @@ class BoolOp(Node):
     span: Span = None
 
 
-class Return(Node):
-    """``return name`` at the end of a block: the tensor the block gives back."""
-
-    name: str
-    span: Span = None
-
-
 class Let(Node):
     name: str
     value: object
     span: Span = None
-
-
-class LayerLine(Node):
-    """One layer constructor. ``source`` is its text as written; ``inputs`` names the
-    tensors it is applied to (empty: the previous layer's output); ``target`` the name
-    its output is given (``x = ...``)."""
-
-    call: Call
-    source: str
-    target: str | None = None
-    inputs: tuple[str, ...] = ()
-    operator: str | None = None  # "+", "-" or "*" when written as `a + b`
-    span: Span = None
-    label: str | None = None  # the layer's name in reports (a module attribute's name)
 
 
 class Expect(Node):
@@ -199,10 +139,19 @@ class Expect(Node):
     span: Span = None
 
 
-Statement = ConventionDecl | InputDecl | Let | LayerLine | BlockDef | Loop | If | Return | Expect
+Statement = ConventionDecl | InputDecl | Let | Expect
 
 
 class Spec(Node):
+    """A read spec: its directives, and the Python module the rest of it is (parsed by
+    ``ast.parse``, with the directive lines rewritten as the reader says)."""
+
+    _hidden = frozenset({"span", "value_span", "module", "shifts", "lets", "dedent"})
+
     path: str
     source: str
     statements: tuple
+    module: object = None
+    shifts: tuple = ()  # (line, (column in the module, column in the file)) of input lines
+    lets: frozenset = frozenset()  # lines that were `let` directives
+    dedent: int = 0  # the indentation common to every line, removed before parsing

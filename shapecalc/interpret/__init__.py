@@ -1,0 +1,1 @@
+"""Reading model code: an abstract interpreter of forward() over shapes."""

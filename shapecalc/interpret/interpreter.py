@@ -1,0 +1,1065 @@
+"""The abstract interpreter: runs a spec's Python over its syntax tree, nothing executed.
+
+Each kind of syntax node has one handler (``_exec_<Node>`` for statements, ``_eval_<Node>``
+for expressions), found in a table built once from the methods' names; a node without a
+handler is refused with its name and position. Values are plain data or the
+interpreter's own (``values``, ``modules``); tensors are shapes, and applying a module to
+them records a row in the network (``shapecalc.network``). Steps, loop iterations, call
+depth and sizes are bounded, so that no spec can make it run for ever.
+
+What spec files add to Python: a layer constructed and not used (a bare
+``nn.Conv2d(3, 8, 3)`` line, or ``y = nn.BatchNorm2d(8)`` when ``y`` is never called) is
+applied to the current tensor: the last tensor computed in that function (at first, the
+input or the function's first tensor argument). A function called with one argument too
+few, where the current tensor is not passed, gets it first; without a ``return`` it
+returns its current tensor.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+from fractions import Fraction
+
+from shapecalc import algebra
+from shapecalc.errors import LayerError, Span, SpecError
+from shapecalc.interpret import library, modules, tensors
+from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
+from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
+                                        Opaque, Parameter, Tensor, UserClass)
+from shapecalc.layers.base import KERAS, PYTORCH
+from shapecalc.spec import syntax as S
+from shapecalc.spec.reader import INPUT_TARGET
+
+MAX_STEPS = 1_000_000
+MAX_SECONDS = 10.0
+MAX_CALL_DEPTH = 60
+MAX_ITEMS = 1_000_000  # elements of a list, tuple, string or range the code makes
+MAX_BITS = 4096
+MAX_EXPONENT = 1024
+
+
+class _Return(Exception):
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class Frame:
+    """The names of one running function (or the module, or a class body), the function
+    that encloses it, and its current tensor."""
+
+    __slots__ = ("locals", "enclosing", "name", "cursor", "is_class")
+
+    def __init__(self, locals_: dict, enclosing: Frame | None, name: str,
+                 cursor: Tensor | None = None, is_class: bool = False) -> None:
+        self.locals = locals_
+        self.enclosing = enclosing
+        self.name = name
+        self.cursor = cursor
+        self.is_class = is_class
+
+
+_UNSET = object()
+
+
+class Interpreter:
+    def __init__(self, spec: S.Spec, network, overrides: dict,
+                 input_shape: tuple | None = None) -> None:
+        self.spec = spec
+        self.input_override = input_shape
+        self.network = network
+        self.overrides = overrides
+        self.lines = spec.source.splitlines()
+        self.shifts = dict(spec.shifts)
+        self.steps = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+        self.call_stack: list[tuple[str, int]] = []
+        self.running: list[tuple[Function, dict]] = []  # the functions running, innermost last
+        self.blocks: list[str] = []
+        self.bindings: dict[str, object] = {}
+        self.globals: dict[str, object] = {}
+        self.top = Frame(self.globals, None, "<module>")
+        self.header_inputs: list[tuple[str, Tensor]] = []  # declared by `input:` lines
+        self.code_inputs: list[Tensor] = []  # made by keras.Input / torch.randn at top level
+        self.top_modules: list[object] = []  # modules assigned at top level, in order
+        self.classes: list[UserClass] = []
+        self.functional: FunctionalModel | None = None
+        self.constructed: list[LayerModule] = []
+        self.model = None
+        self._called_names: set[str] | None = None
+        self.convention = network.convention
+        self.mark = 0  # the module serial before the running assignment's value
+        self.library = library.Library(self)
+        self._handlers = {}
+        for name in dir(self):
+            if name.startswith(("_exec_", "_eval_")):
+                self._handlers[(name[1:5], name[6:])] = getattr(self, name)
+
+    # -- positions and errors ------------------------------------------------------------
+
+    def span(self, node) -> Span | None:
+        if node is None or not hasattr(node, "lineno"):
+            return None
+        line = node.lineno
+        end_line = node.end_lineno or line
+        return Span(line, self._column(line, node.col_offset),
+                    end_line, self._column(end_line, node.end_col_offset or node.col_offset + 1))
+
+    def _column(self, line: int, byte_offset: int) -> int:
+        byte_offset += self.spec.dedent
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if line in self.shifts:
+            code_start, file_start = self.shifts[line]
+            if byte_offset + 1 >= code_start:
+                return byte_offset + 1 - code_start + file_start
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore")) + 1
+
+    def text(self, node) -> str:
+        """The source of a node as written, on one line."""
+        span = self.span(node)
+        if span is None:
+            return "?"
+        lines = self.lines[span.line - 1: span.end_line]
+        if not lines:
+            return "?"
+        if len(lines) == 1:
+            return lines[0][span.column - 1: span.end_column - 1]
+        chunk = [lines[0][span.column - 1:], *lines[1:-1], lines[-1][:span.end_column - 1]]
+        return " ".join(part.strip() for part in chunk).replace("( ", "(").replace(" )", ")")
+
+    def error(self, message: str, node=None) -> SpecError:
+        return SpecError(message, self.span(node))
+
+    def step(self, node) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise self.error(f"the code runs more than {MAX_STEPS:,} steps; shapecalc stops "
+                             "here (is a loop or a recursion unbounded?)", node)
+        if not self.steps & 0x3FF and time.monotonic() > self.deadline:
+            raise self.error(f"the analysis takes more than {MAX_SECONDS:g} s; shapecalc "
+                             "stops here (is a loop or a recursion unbounded?)", node)
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self) -> None:
+        self._settle_convention()
+        for name, value in self.overrides.items():
+            self.globals[name] = value
+            self.bindings[name] = value
+        if self.input_override is not None:
+            self._declare_input("input", tuple(self.input_override), None)
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 12_000))
+        body = self.spec.module.body
+        try:
+            for position, stmt in enumerate(body):
+                self.position = position
+                self.exec_body([stmt], self.top)
+            self.position = len(body)
+            self._finish()
+        finally:
+            sys.setrecursionlimit(limit)
+
+    def _settle_convention(self) -> None:
+        declared = [s for s in self.spec.statements if isinstance(s, S.ConventionDecl)]
+        for decl in declared[1:]:
+            if decl.name != declared[0].name:
+                raise SpecError(f"convention declared twice: {declared[0].name} and "
+                                f"{decl.name}", decl.span)
+        if self.convention is None and declared:
+            self.convention = declared[0].name
+        if self.convention is None:
+            self.convention = library.detect_convention(self.spec.module)
+        if self.convention is None:
+            raise SpecError("declare the convention: add a line `convention: pytorch` or "
+                            "`convention: keras` (or pass --convention)", None)
+        self.network.convention = self.convention
+
+    def _finish(self) -> None:
+        """Decide what the network is. A model object the code defines (an instance of
+        its class, a Sequential not yet applied) is run once on the declared input, and
+        the rows that the code's own calls made are set aside: a dummy forward, a summary
+        loop or a buffer built in __init__ is not the model. Otherwise the rows recorded
+        as the code ran are the network (a chain of layers, a Keras functional graph)."""
+        model = self._chosen_model()
+        if self.functional is not None and self.functional.parent is None and \
+                model in (self.functional, None):
+            self.network.outputs = _tensors_in(self.functional.outputs)
+            return
+        runnable = isinstance(model, (Instance, UserClass)) or (
+            isinstance(model, Container) and not model.applied)
+        if not runnable:
+            if not self.network.layers and self.top.cursor is None:
+                raise SpecError("the spec has no layers", None)
+            if self.top.cursor is not None:
+                self.network.outputs = [self.top.cursor]
+            return
+        if isinstance(model, UserClass):
+            model = self.instantiate(model, [], {}, None, self.top)
+        inputs = self._inputs_for(model)
+        if self.network.layers:
+            self._set_aside_rows()
+        self.model = model
+        output = self.apply_module(model, inputs, {}, None, self.top)
+        self.network.outputs = _tensors_in(output)
+        self._report_parameters(model)
+
+    def _set_aside_rows(self) -> None:
+        self.network.layers.clear()
+        self.network.name_counts.clear()
+        for module in self.constructed + [m for v in self.top_modules if isinstance(v, Module)
+                                          for m in v.descendants()]:
+            module.applied = False
+            module.__dict__.pop("row_name", None)
+            for value in getattr(module, "attrs", {}).values():
+                if isinstance(value, Parameter):
+                    value.reported = False
+
+    def _chosen_model(self):
+        model = self.globals.get("model")
+        if isinstance(model, Module):
+            return model
+        for value in reversed(self.top_modules):
+            if isinstance(value, (Instance, Container, FunctionalModel)):
+                return value
+        candidates = [c for c in self.classes if c.framework_bases()]
+        return candidates[-1] if candidates else None
+
+    def _inputs_for(self, model) -> list:
+        declared = self.header_inputs or [(t.source, t) for t in self.code_inputs]
+        if declared:
+            return [t for _, t in declared]
+        if isinstance(model, Container) and model.framework == KERAS:
+            return []  # the first layer's input_shape= or an Input item declares it
+        raise SpecError("no input declared: add `input: (1, 3, 224, 224)` (PyTorch: the full "
+                        "tensor shape) or `input: (224, 224, 3)` (Keras: without the batch), "
+                        "or pass --input", None)
+
+    def _report_parameters(self, model) -> None:
+        """Parameters and buffers the model holds directly (nn.Parameter, register_buffer,
+        add_weight), and the layers it constructed but never applied: they count in the
+        model's parameters as the framework counts them."""
+        if not isinstance(model, Module):
+            return
+        for module in model.descendants():
+            holders = module.attrs.items() if isinstance(module, Instance) else ()
+            for attr, value in holders:
+                if isinstance(value, Parameter) and not value.reported:
+                    self._parameter_row(value, module, attr)
+            if isinstance(module, LayerModule) and not module.applied and \
+                    module.framework == PYTORCH:
+                library.unapplied_row(self, module)
+
+    def report_parameters(self, module: Instance) -> None:
+        """The parameters a module holds itself, once, when it is first applied."""
+        for attr, value in list(module.attrs.items()):
+            if isinstance(value, Parameter) and not value.reported:
+                self._parameter_row(value, module, value.attr or attr)
+
+    def _parameter_row(self, parameter: Parameter, module, attr: str) -> None:
+        parameter.reported = True
+        count = algebra.product(parameter.tensor.shape)
+        path = module.path()
+        name = f"{path}.{attr}" if path else attr
+        self.network.record(
+            "Parameter" if parameter.kind != "buffer" else "Buffer", name, None, [],
+            parameter.tensor.shape, name=name, receptive=None,
+            trainable=count if parameter.kind == "trainable" else 0,
+            non_trainable=count if parameter.kind == "non_trainable" else 0,
+            buffers=count if parameter.kind == "buffer" else 0)
+
+    def constructed_params(self):
+        """PyTorch builds every module before running any: when a layer was refused, the
+        parameters of all the layers the model constructed. None when nothing was refused,
+        in Keras (a model that fails to build has no parameters), or when a count is
+        unknowable."""
+        errors = self.network.errors
+        if not errors or not isinstance(errors[0], LayerError) or self.convention != PYTORCH:
+            return None
+        for stmt in self.spec.module.body[getattr(self, "position", 0) + 1:]:
+            # the chain's later constructor lines: PyTorch would have built them too
+            if isinstance(stmt, (ast.Import, ast.ImportFrom)) or (
+                    isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                continue
+            if not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and
+                    not isinstance(stmt.value.func, ast.Call)):
+                return None
+            try:
+                if not isinstance(self.eval(stmt.value, self.top), LayerModule):
+                    return None
+            except SpecError:
+                return None
+        return library.constructed_params(self)
+
+    # -- statements ----------------------------------------------------------------------
+
+    def exec_body(self, body: list, frame: Frame) -> None:
+        for stmt in body:
+            self.step(stmt)
+            handler = self._handlers.get(("exec", type(stmt).__name__))
+            if handler is None:
+                raise self.error(f"`{_describe_node(stmt)}` is not supported by shapecalc's "
+                                 "reader", stmt)
+            handler(stmt, frame)
+
+    def _exec_Expr(self, node: ast.Expr, frame: Frame) -> None:
+        value = node.value
+        if isinstance(value, ast.Constant):
+            return  # a docstring
+        mark = modules.serial()
+        result = self.eval(value, frame)
+        items = result if isinstance(value, ast.Tuple) and isinstance(result, tuple) else (result,)
+        for item in items:
+            self._chain(item, frame, node, mark)
+
+    def _chain(self, value: object, frame: Frame, node, mark: int) -> None:
+        """A statement's value: a tensor becomes the current tensor; a layer the statement
+        constructed and left unused is applied to it."""
+        if isinstance(value, tensors.Outputs):
+            value = _first_tensor(value)
+        if isinstance(value, Tensor):
+            frame.cursor = value
+        elif isinstance(value, Module) and not value.applied and value.parent is None and \
+                value.serial > mark:
+            frame.cursor = self._chain_apply(value, frame, node)
+
+    def _chain_apply(self, module, frame: Frame, node) -> Tensor:
+        if frame.cursor is None:
+            implicit = library.implicit_input(self, module)
+            if implicit is None:
+                raise self.error(
+                    "no input declared before the first layer: add `input: (1, 3, 224, 224)` "
+                    "(PyTorch: the full tensor shape) or `input: (224, 224, 3)` (Keras: "
+                    "without the batch)", node)
+            frame.cursor = implicit
+        result = self.apply_module(module, [frame.cursor], {}, node, frame)
+        tensor = _first_tensor(result)
+        if tensor is None:
+            raise self.error("this layer gave no tensor", node)
+        return tensor
+
+    def _exec_Assign(self, node: ast.Assign, frame: Frame) -> None:
+        outer, self.mark = self.mark, modules.serial()
+        try:
+            value = self.eval(node.value, frame)
+            for target in node.targets:
+                self.assign(target, value, frame, node)
+        finally:
+            self.mark = outer
+
+    def _exec_AnnAssign(self, node: ast.AnnAssign, frame: Frame) -> None:
+        if node.value is not None:
+            self.assign(node.target, self.eval(node.value, frame), frame, node)
+
+    def _exec_AugAssign(self, node: ast.AugAssign, frame: Frame) -> None:
+        current = self.eval(_as_load(node.target), frame)
+        operand = self.eval(node.value, frame)
+        op = _BINARY[type(node.op)]
+        if isinstance(current, list) and op == "+":
+            current.extend(self.iterate(operand, node.value))  # lists grow in place
+            self._check_size(current, node)
+            value = current
+        else:
+            value = self.binary(op, current, operand, node)
+        self.assign(node.target, value, frame, node)
+
+    def assign(self, target, value: object, frame: Frame, node) -> None:
+        if isinstance(target, ast.Name):
+            name = target.id
+            if name.startswith(INPUT_TARGET):
+                self._declare_input(name[len(INPUT_TARGET):] or "input", value, node.value)
+                return
+            if frame is self.top and node.lineno in self.spec.lets and \
+                    isinstance(node, ast.Assign):
+                if name in self.overrides:
+                    return
+                if not library.is_integer(value):
+                    raise self.error(f"expected an integer expression, got {value!r}",
+                                     node.value)
+                self.bindings[name] = value
+            if isinstance(value, Tensor) and any(value is t for t in self.code_inputs):
+                value = self._rename_input(value, name)
+            elif isinstance(value, Tensor):
+                self._name_row(value, name)
+            value = self._chain_assigned(name, value, frame, node)
+            if isinstance(value, Module) and value.parent is None:
+                value.__dict__.setdefault("var_name", name)
+            frame.locals[name] = value
+            if frame is self.top and isinstance(value, Module):
+                self.top_modules.append(value)
+        elif isinstance(target, ast.Attribute):
+            receiver = self.eval(target.value, frame)
+            self.set_attribute(receiver, target.attr, value, target)
+        elif isinstance(target, ast.Subscript):
+            receiver = self.eval(target.value, frame)
+            key = self.eval(target.slice, frame)
+            library.set_item(self, receiver, key, value, target)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            self._unpack(target, value, frame, node)
+        elif isinstance(target, ast.Starred):
+            raise self.error("a starred assignment needs a tuple around it", target)
+        else:
+            raise self.error(f"cannot assign to `{_describe_node(target)}`", target)
+
+    def _chain_assigned(self, name: str, value: object, frame: Frame, node):
+        """`y = nn.BatchNorm2d(c)` with a current tensor, `y` never called: applied."""
+        if isinstance(value, (Tensor, tensors.Outputs)):
+            frame.cursor = _first_tensor(value)
+        elif isinstance(value, LayerModule) and value.serial > self.mark and \
+                frame.cursor is not None and name not in self.called_names and \
+                isinstance(node, ast.Assign) and value.parent is None and not value.applied:
+            value = self._chain_apply(value, frame, node)
+            frame.cursor = value
+        return value
+
+    def _name_row(self, tensor: Tensor, name: str) -> None:
+        """`q = nn.ReLU()(...)`: the row that made the tensor is known as `q` too."""
+        layers = self.network.layers
+        if layers and layers[-1].name == tensor.source and layers[-1].tensor is None:
+            layers[-1] = layers[-1].replace(tensor=name)
+
+    def _rename_input(self, tensor: Tensor, name: str) -> Tensor:
+        """`inputs = keras.Input(...)`: the input is named after its variable."""
+        renamed = tensor.replace(source=name)
+        self.code_inputs[self.code_inputs.index(tensor)] = renamed
+        inputs = self.network.inputs
+        for i, (old, shape) in enumerate(inputs):
+            if old == tensor.source:
+                inputs[i] = (name, shape)
+                break
+        return renamed
+
+    def _unpack(self, target, value: object, frame: Frame, node) -> None:
+        items = list(self.iterate(value, node))
+        starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
+        elts = target.elts
+        if starred:
+            at = starred[0]
+            after = len(elts) - at - 1
+            if len(items) < len(elts) - 1:
+                raise self.error(f"not enough values to unpack (expected at least "
+                                 f"{len(elts) - 1}, got {len(items)})", node)
+            middle = items[at:len(items) - after]
+            items = [*items[:at], list(middle), *items[len(items) - after:]]
+            elts = [*elts[:at], elts[at].value, *elts[at + 1:]]
+        if len(items) != len(elts):
+            raise self.error(f"cannot unpack {len(items)} values into {len(elts)} names", node)
+        for sub, item in zip(elts, items):
+            self.assign(sub, item, frame, node)
+
+    def _declare_input(self, name: str, value: object, node) -> None:
+        if self.input_override is not None and node is not None and name == "input":
+            return  # --input takes the place of the spec's `input:` line
+        if any(n == name for n, _ in self.header_inputs):
+            raise self.error(f"input `{name}` declared twice (name further inputs: "
+                             "`input mask: (...)`)", node)
+        tensor = library.input_tensor(self, name, value, node, header=True)
+        self.header_inputs.append((name, tensor))
+        if self.top.cursor is None:
+            self.top.cursor = tensor
+        self.top.locals.setdefault(name, tensor)
+
+    def _exec_If(self, node: ast.If, frame: Frame) -> None:
+        branch = node.body if self.truth(self.eval(node.test, frame), node.test) else node.orelse
+        self.exec_body(branch, frame)
+
+    def _exec_For(self, node: ast.For, frame: Frame) -> None:
+        items = self.iterate(self.eval(node.iter, frame), node.iter)
+        broke = False
+        for item in items:
+            self.step(node)
+            self.assign(node.target, item, frame, node)
+            try:
+                self.exec_body(node.body, frame)
+            except _Break:
+                broke = True
+                break
+            except _Continue:
+                continue
+        if not broke and node.orelse:
+            self.exec_body(node.orelse, frame)
+
+    def _exec_While(self, node: ast.While, frame: Frame) -> None:
+        while self.truth(self.eval(node.test, frame), node.test):
+            self.step(node)
+            try:
+                self.exec_body(node.body, frame)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_body(node.orelse, frame)
+
+    def _exec_Break(self, node, frame) -> None:
+        raise _Break()
+
+    def _exec_Continue(self, node, frame) -> None:
+        raise _Continue()
+
+    def _exec_Pass(self, node, frame) -> None:
+        pass
+
+    def _exec_Return(self, node: ast.Return, frame: Frame) -> None:
+        if frame is self.top:
+            raise self.error("`return` outside a function", node)
+        raise _Return(None if node.value is None else self.eval(node.value, frame))
+
+    def _exec_FunctionDef(self, node: ast.FunctionDef, frame: Frame) -> None:
+        kind = "function"
+        for decorator in node.decorator_list:
+            name = decorator.id if isinstance(decorator, ast.Name) else (
+                decorator.attr if isinstance(decorator, ast.Attribute) else "")
+            if name in ("staticmethod", "classmethod", "property"):
+                kind = name
+            elif name == "setter":
+                return  # a property's setter: the value is set directly
+            # other decorators (torch.jit.unused, no_grad(), registries) change nothing here
+        defaults = self._defaults(node.args, frame)
+        qualname = node.name if frame is self.top else f"{frame.name}.{node.name}"
+        enclosing = frame.enclosing if frame.is_class else frame
+        function = Function(node.name, qualname, node, enclosing, defaults, kind)
+        frame.locals[node.name] = function
+
+    def _defaults(self, args: ast.arguments, frame: Frame) -> dict:
+        defaults: dict = {}
+        positional = [*args.posonlyargs, *args.args]
+        for arg, default in zip(positional[len(positional) - len(args.defaults):],
+                                args.defaults):
+            defaults[arg.arg] = self.eval(default, frame)
+        for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+            if default is not None:
+                defaults[arg.arg] = self.eval(default, frame)
+        return defaults
+
+    def _exec_ClassDef(self, node: ast.ClassDef, frame: Frame) -> None:
+        bases = tuple(library.class_base(self, self.eval(b, frame), b) for b in node.bases)
+        namespace: dict = {}
+        body = Frame(namespace, frame, node.name, is_class=True)
+        self.exec_body(node.body, body)
+        cls = UserClass(node.name, bases, namespace, self.span(node))
+        for value in namespace.values():
+            if isinstance(value, Function):
+                value.owner = cls  # for super() in its methods
+        frame.locals[node.name] = cls
+        if frame is self.top:
+            self.classes.append(cls)
+
+    def _exec_Import(self, node: ast.Import, frame: Frame) -> None:
+        for alias in node.names:
+            if alias.asname:
+                frame.locals[alias.asname] = self.library.module(alias.name)
+            else:
+                root = alias.name.split(".")[0]
+                frame.locals[root] = self.library.module(root)
+
+    def _exec_ImportFrom(self, node: ast.ImportFrom, frame: Frame) -> None:
+        module = self.library.module(node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                continue
+            value = self.library.member(module, alias.name, node)
+            frame.locals[alias.asname or alias.name] = value
+
+    def _exec_With(self, node: ast.With, frame: Frame) -> None:
+        for item in node.items:
+            self.eval(item.context_expr, frame)  # torch.no_grad() and the like
+            if item.optional_vars is not None:
+                self.assign(item.optional_vars, Opaque(self.text(item.context_expr)), frame,
+                            node)
+        self.exec_body(node.body, frame)
+
+    def _exec_Assert(self, node: ast.Assert, frame: Frame) -> None:
+        value = self.eval(node.test, frame)
+        verdict = library.decide(value)
+        if verdict is False:
+            message = self.eval(node.msg, frame) if node.msg is not None else None
+            raise self.error("assertion failed" + (f": {message}" if message else "") +
+                             f": `{self.text(node.test)}`", node)
+
+    def _exec_Raise(self, node: ast.Raise, frame: Frame) -> None:
+        raise self.error(f"the code raises `{self.text(node.exc) if node.exc else 'raise'}` "
+                         "here", node)
+
+    def _exec_Try(self, node: ast.Try, frame: Frame) -> None:
+        # the handlers guard against errors of real execution (ImportError...), which do
+        # not happen here: the body runs, then else and finally
+        self.exec_body(node.body, frame)
+        self.exec_body(node.orelse, frame)
+        self.exec_body(node.finalbody, frame)
+
+    def _exec_Delete(self, node: ast.Delete, frame: Frame) -> None:
+        for target in node.targets:
+            if isinstance(target, ast.Name):
+                frame.locals.pop(target.id, None)
+
+    def _exec_Global(self, node, frame) -> None:
+        pass  # module-level names are read through the enclosing frames anyway
+
+    _exec_Nonlocal = _exec_Global
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def eval(self, node, frame: Frame) -> object:
+        self.step(node)
+        handler = self._handlers.get(("eval", type(node).__name__))
+        if handler is None:
+            raise self.error(f"`{_describe_node(node)}` is not supported by shapecalc's "
+                             "reader", node)
+        return handler(node, frame)
+
+    def _eval_Constant(self, node: ast.Constant, frame: Frame) -> object:
+        value = node.value
+        if isinstance(value, (bytes, complex)):
+            raise self.error(f"unsupported literal {value!r}", node)
+        if type(value) is int and value.bit_length() > MAX_BITS:
+            raise self.error(f"number too large (more than {MAX_BITS} bits)", node)
+        return value
+
+    def _eval_Name(self, node: ast.Name, frame: Frame, namespaces: bool = False) -> object:
+        value = self.lookup(node.id, frame, namespaces)
+        if value is _UNSET:
+            from shapecalc.symbolic import symbol
+
+            return symbol(node.id)  # an unbound name: a positive-integer symbol
+        return value
+
+    def lookup(self, name: str, frame: Frame, namespaces: bool = True):
+        scope: Frame | None = frame
+        while scope is not None:
+            if name in scope.locals:
+                return scope.locals[name]
+            scope = scope.enclosing
+        value = self.library.global_name(name, namespaces)
+        return _UNSET if value is None else value
+
+    def _eval_Attribute(self, node: ast.Attribute, frame: Frame) -> object:
+        if isinstance(node.value, ast.Name):
+            self.step(node.value)
+            receiver = self.lookup(node.value.id, frame)
+            if receiver is _UNSET:  # `regularizers.l2(...)` pasted without its import
+                receiver = Opaque(node.value.id)
+                receiver.unbound = True
+        else:
+            receiver = self.eval(node.value, frame)
+        return self.attribute(receiver, node.attr, node)
+
+    def attribute(self, receiver: object, name: str, node) -> object:
+        return library.attribute(self, receiver, name, node)
+
+    def set_attribute(self, receiver: object, name: str, value: object, node) -> None:
+        library.set_attribute(self, receiver, name, value, node)
+
+    def _eval_Subscript(self, node: ast.Subscript, frame: Frame) -> object:
+        receiver = self.eval(node.value, frame)
+        key = self.eval(node.slice, frame)
+        return library.get_item(self, receiver, key, node)
+
+    def _eval_Slice(self, node: ast.Slice, frame: Frame) -> object:
+        parts = [None if p is None else self.eval(p, frame)
+                 for p in (node.lower, node.upper, node.step)]
+        return slice(*parts)
+
+    def _eval_Tuple(self, node: ast.Tuple, frame: Frame) -> tuple:
+        return tuple(self._items(node.elts, frame, node))
+
+    def _eval_List(self, node: ast.List, frame: Frame) -> list:
+        return list(self._items(node.elts, frame, node))
+
+    def _eval_Set(self, node: ast.Set, frame: Frame) -> list:
+        items = []
+        for item in self._items(node.elts, frame, node):
+            if item not in items:
+                items.append(item)
+        return items
+
+    def _items(self, elts, frame: Frame, node) -> list:
+        items: list = []
+        for elt in elts:
+            if isinstance(elt, ast.Starred):
+                items.extend(self.iterate(self.eval(elt.value, frame), elt))
+            else:
+                items.append(self.eval(elt, frame))
+        self._check_size(items, node)
+        return items
+
+    def _check_size(self, items, node) -> None:
+        if len(items) > MAX_ITEMS:
+            raise self.error(f"more than {MAX_ITEMS:,} items in one container", node)
+
+    def _eval_Dict(self, node: ast.Dict, frame: Frame) -> dict:
+        result: dict = {}
+        for key, value in zip(node.keys, node.values):
+            if key is None:
+                result.update(library.as_dict(self, self.eval(value, frame), value))
+            else:
+                result[library.hashable(self, self.eval(key, frame), key)] = \
+                    self.eval(value, frame)
+        return result
+
+    def _eval_JoinedStr(self, node: ast.JoinedStr, frame: Frame) -> str:
+        parts = []
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts.append(str(value.value))
+            else:
+                parts.append(self._eval_FormattedValue(value, frame))
+        return "".join(parts)
+
+    def _eval_FormattedValue(self, node: ast.FormattedValue, frame: Frame) -> str:
+        value = self.eval(node.value, frame)
+        spec = self._eval_JoinedStr(node.format_spec, frame) if node.format_spec else ""
+        return library.format_value(self, value, spec, node)
+
+    def _eval_BinOp(self, node: ast.BinOp, frame: Frame) -> object:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        return self.binary(_BINARY[type(node.op)], left, right, node)
+
+    def binary(self, op: str, a: object, b: object, node) -> object:
+        if isinstance(a, (Tensor, Parameter, tensors.Outputs)) or \
+                isinstance(b, (Tensor, Parameter, tensors.Outputs)):
+            return tensors.arithmetic(self, op, a, b, node)
+        return library.arithmetic(self, op, a, b, node)
+
+    def _eval_UnaryOp(self, node: ast.UnaryOp, frame: Frame) -> object:
+        value = self.eval(node.operand, frame)
+        if isinstance(node.op, ast.Not):
+            return not self.truth(value, node.operand)
+        if isinstance(value, (Tensor, Parameter)):
+            return tensors.unary(self, value, node)
+        if isinstance(value, (str, tuple, list, dict, type(None))) or isinstance(
+                value, (Module, Opaque, Function, Namespace)):
+            raise self.error(f"bad operand for unary {_UNARY_TEXT[type(node.op)]}: "
+                             f"{library.describe(value)}", node)
+        if isinstance(node.op, ast.USub):
+            return -value
+        if isinstance(node.op, ast.Invert):
+            if type(value) is not int and type(value) is not bool:
+                raise self.error("`~` needs an integer", node)
+            return ~value
+        return +value
+
+    def _eval_BoolOp(self, node: ast.BoolOp, frame: Frame) -> object:
+        is_and = isinstance(node.op, ast.And)
+        value = None
+        for item in node.values:
+            value = self.eval(item, frame)
+            if self.truth(value, item) != is_and:
+                return value
+        return value
+
+    def _eval_Compare(self, node: ast.Compare, frame: Frame) -> object:
+        left = self.eval(node.left, frame)
+        for op, comparator in zip(node.ops, node.comparators):
+            right = self.eval(comparator, frame)
+            if not library.compare(self, type(op).__name__, left, right, node):
+                return False
+            left = right
+        return True
+
+    def _eval_IfExp(self, node: ast.IfExp, frame: Frame) -> object:
+        test = self.truth(self.eval(node.test, frame), node.test)
+        return self.eval(node.body if test else node.orelse, frame)
+
+    def _eval_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> object:
+        value = self.eval(node.value, frame)
+        self.assign(node.target, value, frame, node)
+        return value
+
+    def _eval_Lambda(self, node: ast.Lambda, frame: Frame) -> Function:
+        return Function("<lambda>", "<lambda>", node, frame, self._defaults(node.args, frame))
+
+    def _comprehension(self, node, frame: Frame, make) -> None:
+        inner = Frame({}, frame, frame.name, frame.cursor)
+
+        def loop(generators) -> None:
+            if not generators:
+                make(inner)
+                return
+            generator, rest = generators[0], generators[1:]
+            for item in self.iterate(self.eval(generator.iter, inner), generator.iter):
+                self.step(generator)
+                self.assign(generator.target, item, inner, generator)
+                if all(self.truth(self.eval(test, inner), test) for test in generator.ifs):
+                    loop(rest)
+
+        loop(node.generators)
+
+    def _eval_ListComp(self, node: ast.ListComp, frame: Frame) -> list:
+        result: list = []
+        self._comprehension(node, frame, lambda inner: result.append(self.eval(node.elt, inner)))
+        self._check_size(result, node)
+        return result
+
+    _eval_GeneratorExp = _eval_ListComp
+
+    def _eval_SetComp(self, node: ast.SetComp, frame: Frame) -> list:
+        result: list = []
+
+        def add(inner) -> None:
+            value = self.eval(node.elt, inner)
+            if value not in result:
+                result.append(value)
+
+        self._comprehension(node, frame, add)
+        return result
+
+    def _eval_DictComp(self, node: ast.DictComp, frame: Frame) -> dict:
+        result: dict = {}
+
+        def add(inner) -> None:
+            key = library.hashable(self, self.eval(node.key, inner), node.key)
+            result[key] = self.eval(node.value, inner)
+
+        self._comprehension(node, frame, add)
+        return result
+
+    def _eval_Starred(self, node: ast.Starred, frame: Frame) -> object:
+        raise self.error("`*` unpacking is only read in calls, lists and tuples", node)
+
+    def _eval_Call(self, node: ast.Call, frame: Frame) -> object:
+        func = self.eval(node.func, frame)
+        args: list = []
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                args.extend(self.iterate(self.eval(arg.value, frame), arg))
+            else:
+                args.append(self.eval(arg, frame))
+        kwargs: dict = {}
+        for keyword in node.keywords:
+            value = self.eval(keyword.value, frame)
+            if keyword.arg is None:
+                kwargs.update(library.as_dict(self, value, keyword.value))
+            else:
+                if keyword.arg in kwargs:
+                    raise self.error(f"keyword argument repeated: {keyword.arg}", keyword)
+                kwargs[keyword.arg] = value
+        return self.call(func, args, kwargs, node, frame)
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def call(self, func: object, args: list, kwargs: dict, node, frame: Frame) -> object:
+        if isinstance(func, Builtin):
+            return func.fn(self, args, kwargs, node) if func.bound is None else \
+                func.fn(self, func.bound, args, kwargs, node)
+        if isinstance(func, Function):
+            return self.call_function(func, args, kwargs, node, frame)
+        if isinstance(func, BoundMethod):
+            receiver = func.receiver
+            return self.call_function(func.function, [receiver, *args], kwargs, node, frame)
+        if isinstance(func, UserClass):
+            return self.instantiate(func, args, kwargs, node, frame)
+        if isinstance(func, Module):
+            return self.apply_module(func, args, kwargs, node, frame)
+        return library.call_other(self, func, args, kwargs, node)
+
+    def call_function(self, function: Function, args: list, kwargs: dict, node,
+                      frame: Frame | None) -> object:
+        if len(self.call_stack) >= MAX_CALL_DEPTH:
+            raise self.error(f"calls nested deeper than {MAX_CALL_DEPTH} (does "
+                             f"`{function.qualname}` call itself without end?)", node)
+        cursor = frame.cursor if frame is not None else None
+        chained = cursor is not None and not (args and isinstance(args[0], Tensor)) and \
+            function.kind == "function" and "." not in function.qualname and \
+            isinstance(function.node, ast.FunctionDef)
+        if chained and _first_parameter(function) in _TENSOR_PARAMETERS:
+            args = [cursor, *args]  # a block called in a chain: the current tensor first
+            chained = False
+        try:
+            local = self._bind(function, args, kwargs, node)
+        except SpecError:
+            if not chained:
+                raise
+            args = [cursor, *args]
+            local = self._bind(function, args, kwargs, node)
+        first = next((v for v in local.values() if isinstance(v, Tensor)), None)
+        inner = Frame(local, function.closure, function.qualname, first)
+        block = None
+        if first is not None and "." not in function.qualname and \
+                isinstance(function.node, ast.FunctionDef):
+            block = self.network.auto_name(function.name)
+            self.blocks.append(block)
+        self.call_stack.append((function.qualname, node.lineno if node is not None else 0))
+        self.running.append((function, local))
+        try:
+            if isinstance(function.node, ast.Lambda):
+                return self.eval(function.node.body, inner)
+            try:
+                self.exec_body(function.node.body, inner)
+                result = inner.cursor if inner.cursor is not first else None
+            except _Return as returned:
+                result = returned.value
+            if block is not None and frame is not None and isinstance(result, Tensor) and \
+                    self.lookup(block, frame) is _UNSET:
+                frame.locals[block] = result  # the block's output, by its instance name
+            return result
+        except (_Break, _Continue):
+            raise self.error("`break`/`continue` outside a loop", node)
+        except SpecError as error:
+            _add_trace(error, function.qualname, node)
+            raise
+        finally:
+            self.call_stack.pop()
+            self.running.pop()
+            if block is not None:
+                self.blocks.pop()
+
+    def _bind(self, function: Function, args: list, kwargs: dict, node) -> dict:
+        """Python's own argument binding, with its errors."""
+        spec = function.node.args
+        positional = [a.arg for a in (*spec.posonlyargs, *spec.args)]
+        local: dict = {}
+        name = function.qualname
+        if len(args) > len(positional) and spec.vararg is None:
+            raise self.error(f"{name}() takes {len(positional)} positional arguments but "
+                             f"{len(args)} were given", node)
+        for param, value in zip(positional, args):
+            local[param] = value
+        if spec.vararg is not None:
+            local[spec.vararg.arg] = tuple(args[len(positional):])
+        extra: dict = {}
+        keyword_names = {a.arg for a in spec.kwonlyargs} | set(positional[len(spec.posonlyargs):])
+        for key, value in kwargs.items():
+            if key in local:
+                raise self.error(f"{name}() got multiple values for argument '{key}'", node)
+            if key in keyword_names:
+                local[key] = value
+            elif spec.kwarg is not None:
+                extra[key] = value
+            else:
+                raise self.error(f"{name}() got an unexpected keyword argument '{key}'", node)
+        for param in [*positional, *(a.arg for a in spec.kwonlyargs)]:
+            if param not in local:
+                if param in function.defaults:
+                    local[param] = function.defaults[param]
+                else:
+                    raise self.error(f"{name}() missing required argument: '{param}'", node)
+        if spec.kwarg is not None:
+            local[spec.kwarg.arg] = extra
+        return local
+
+    def instantiate(self, cls: UserClass, args: list, kwargs: dict, node, frame) -> object:
+        bases = cls.framework_bases()
+        framework = next((b.framework for b in bases), "") or self.convention
+        instance = Instance(cls, framework)
+        init = cls.lookup("__init__")
+        if isinstance(init, Function):
+            self.call_function(init, [instance, *args], kwargs, node, None)
+        elif args or kwargs:
+            library.base_init(self, instance, args, kwargs, node)
+        return instance
+
+    def apply_module(self, module: Module, args: list, kwargs: dict, node, frame) -> object:
+        return library.apply_module(self, module, args, kwargs, node, frame)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def truth(self, value: object, node) -> bool:
+        verdict = library.decide(value)
+        if verdict is None:
+            raise self.error("this condition depends on unbound symbols; bind them (let or "
+                             "--set) to decide it", node)
+        return verdict
+
+    def iterate(self, value: object, node) -> list:
+        return library.iterate(self, value, node)
+
+    @property
+    def called_names(self) -> set[str]:
+        if self._called_names is None:  # walked only when an assignment needs it
+            self._called_names = _called_names(self.spec.module)
+        return self._called_names
+
+    def current_self(self):
+        """(self, the class defining the running method), for super()."""
+        for function, local in reversed(self.running):
+            owner = getattr(function, "owner", None)
+            if owner is not None and isinstance(function.node, ast.FunctionDef):
+                args = function.node.args
+                first = (args.posonlyargs or args.args or [None])[0]
+                if first is not None and first.arg in local:
+                    return local[first.arg], owner
+        return None
+
+    def block(self) -> str:
+        return "/".join(self.blocks)
+
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+           ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
+           ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
+_UNARY_TEXT = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
+
+
+_TENSOR_PARAMETERS = {"x", "input", "inputs", "tensor", "y", "z", "h"}
+
+
+def _first_parameter(function: Function) -> str | None:
+    args = function.node.args
+    first = (args.posonlyargs or args.args or [None])[0]
+    return first.arg if first is not None else None
+
+
+def _as_load(target):
+    if isinstance(target, ast.Name):
+        return ast.copy_location(ast.Name(target.id, ast.Load()), target)
+    return target
+
+
+def _describe_node(node) -> str:
+    names = {"AsyncFunctionDef": "async def", "Yield": "yield", "YieldFrom": "yield from",
+             "Await": "await", "Match": "match", "AsyncFor": "async for",
+             "AsyncWith": "async with", "TryStar": "try/except*"}
+    return names.get(type(node).__name__, type(node).__name__)
+
+
+def _called_names(module) -> set[str]:
+    """Names the code calls somewhere (`conv(x)`): such a name holds a module, not a layer
+    to apply where it is assigned."""
+    return {node.func.id for node in ast.walk(module)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+
+
+def _first_tensor(value: object) -> Tensor | None:
+    found = _tensors_in(value)
+    return found[0] if found else None
+
+
+def _tensors_in(value: object) -> list[Tensor]:
+    """The tensors in a returned value, in order (tuples, lists and dicts unpacked)."""
+    if isinstance(value, Tensor):
+        return [value]
+    if isinstance(value, Parameter):
+        return [value.tensor]
+    if isinstance(value, (tuple, list)):
+        return [t for item in value for t in _tensors_in(item)]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _tensors_in(item)]
+    return []
+
+
+def _add_trace(error: SpecError, qualname: str, node) -> None:
+    """The user's call path, innermost first: `in Net.forward (line 30) ← ...`."""
+    where = f"{qualname} (called at line {node.lineno})" if node is not None else qualname
+    trace = getattr(error, "trace", None)
+    if trace is None:
+        error.trace = [where]
+    elif len(trace) < 6:
+        trace.append(where)
+    else:
+        return
+    error.message = error.message.split("\n  in ")[0] + "\n  in " + " ← ".join(error.trace)
+
+
+__all__ = ["Interpreter", "Frame", "Fraction", "FrameworkBase"]
