@@ -28,7 +28,6 @@ depends on a symbol) raises ``NotModelled``.
 
 from __future__ import annotations
 
-import keyword
 import re
 from typing import Any, Callable, Iterable
 
@@ -184,6 +183,12 @@ def _wrap(dim: Any, rank: int, *, scalar: bool = True) -> int:
         _fail(f"Dimension out of range (expected to be in range of [{-size}, {size - 1}], "
               f"but got {dim})")
     return dim % size
+
+
+def wrap_dim(dim: Any, rank: int) -> int:
+    """A dim argument as a non-negative index into a shape of this rank, or torch's
+    "Dimension out of range" refusal."""
+    return _wrap(dim, rank)
 
 
 def _dim_list(dim: Any) -> tuple:
@@ -1307,7 +1312,7 @@ class _Side:
 
 
 def _einops_identifier(token: str) -> None:
-    if not token.isidentifier() or keyword.iskeyword(token):
+    if not token.isidentifier():  # a keyword (``for``) only draws a warning from einops
         _fail(f"Invalid axis identifier: {token}\nnot a valid python identifier")
     if token.startswith("_") or token.endswith("_"):
         _fail(f"Invalid axis identifier: {token}\naxis name should should not start or end "
