@@ -55,6 +55,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         errors=tuple(network.errors),
         bindings=tuple(interpreter.bindings.items()),
         outputs=tuple(_shown(t.shape) for t in network.outputs),
+        constants=tuple(network.constants.items()),
     )
 
 
@@ -71,8 +72,11 @@ class Network:
         self.outputs: list[Tensor] = []
         self.name_counts: dict[str, int] = {}
         self.unknowns = 0
+        self.known: set[str] = set()  # the inputs' and rows' names
+        self.constants: dict[str, tuple] = {}  # other tensors rows read (torch.zeros(...))
 
     def declare_input(self, name: str, shape: tuple, dtype: str = "float") -> Tensor:
+        self.known.add(name)
         self.inputs.append((name, _shown(shape)))
         if not self.input_shape:
             self.input_shape = _shown(shape)
@@ -130,18 +134,24 @@ class Network:
 
     def record(self, type_name: str, source: str, span, inputs: list[Tensor], shape: tuple,
                *, macs=0, receptive=KEEP, block: str = "", dtype: str | None = None,
-               trainable=0, non_trainable=0, buffers=0, name: str | None = None) -> Tensor:
-        """A row that is not a layer rule's: a tensor function or a parameter."""
+               trainable=0, non_trainable=0, buffers=0, name: str | None = None,
+               arguments: tuple = ()) -> Tensor:
+        """A row that is not a layer rule's: a tensor function (``arguments`` are its call's
+        own, for verify) or a parameter."""
         index = self.next_index(span)
         result = LayerResult(shape=tuple(shape), macs=macs, receptive=receptive,
                              trainable=trainable, non_trainable=non_trainable, buffers=buffers)
         tensor = self._row(index, span, name or self.auto_name(type_name), type_name, source,
-                           inputs, result, (), block, None, ())
+                           inputs, result, (), block, None, arguments)
         return tensor.replace(dtype=dtype) if dtype else tensor
 
     def _row(self, index, span, name, type_name, source, inputs, result, conditions, block,
              call, arguments) -> Tensor:
         field = _propagate_field(inputs, result.receptive)
+        for tensor in inputs:
+            if tensor.source not in self.known:
+                self.constants[tensor.source] = _shown(tensor.shape)
+        self.known.add(name)
         self.layers.append(LayerReport(
             index=index, line=span.line if span else 0, name=name, type=type_name,
             source=source, output_shape=_shown(tuple(result.shape)),

@@ -42,6 +42,15 @@ from shapecalc.spec.evaluate import Reference
 
 DEVICES = ("meta", "cpu", "cuda")
 MERGES = {"add": "add", "sub": "sub", "mul": "mul"}
+# rows of tensor functions (shapecalc.interpret.tensors), called again by name
+TORCH_BINARY = {"matmul", "mm", "bmm", "div", "floor_divide", "remainder", "pow", "maximum",
+                "minimum", "where", "gather"}
+TENSOR_FUNCTIONS = TORCH_BINARY | {
+    "view", "reshape", "permute", "transpose", "t", "movedim", "unsqueeze", "squeeze",
+    "expand", "repeat", "expand_as", "view_as", "chunk", "split", "unbind", "narrow", "mean",
+    "sum", "amax", "amin", "prod", "std", "var", "norm", "logsumexp", "argmax", "argmin",
+    "max", "min", "topk", "getitem", "stack", "einsum", "pad", "linear",
+    "scaled_dot_product_attention"}
 RECURRENT = {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"}
 TORCH_PLACEMENT_ARGUMENTS = {"device", "dtype"}
 KERAS_INPUT_ARGUMENTS = {"input_shape", "batch_input_shape", "input_dim", "batch_size", "name"}
@@ -171,7 +180,7 @@ class _TorchRun:
         integer = {n for layer in self.report.layers if layer.type == "Embedding"
                    for n in layer.inputs}
         tensors = {}
-        for name, shape in self.report.inputs:
+        for name, shape in (*self.report.inputs, *self.report.constants):
             if name in integer:
                 tensors[name] = torch.zeros(shape, dtype=torch.long, device=self.device)
             else:
@@ -191,7 +200,10 @@ class _TorchRun:
         from torch.utils.flop_counter import FlopCounterMode
 
         torch = self.torch
-        if layer.type in MERGES or layer.type == "cat":
+        if layer.type in TENSOR_FUNCTIONS or layer.type in ("Parameter", "Buffer"):
+            module = None
+            call = self._tensor_function(layer, inputs)
+        elif layer.type in MERGES or layer.type == "cat":
             module = None
             dim = dict(layer.arguments).get("dim", 0)
             call = (lambda: torch.cat(inputs, dim=dim)) if layer.type == "cat" else \
@@ -201,6 +213,8 @@ class _TorchRun:
             if layer.type == "MultiheadAttention" and len(inputs) == 1:
                 inputs = inputs * 3
             call = lambda: module(*inputs)  # noqa: E731
+            if not inputs:  # constructed, never applied: only its parameters count
+                call = lambda: torch.zeros(())  # noqa: E731
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
             oneDNN = torch.backends.mkldnn.flags(enabled=False) if layer.type in RECURRENT \
@@ -209,6 +223,11 @@ class _TorchRun:
                 output = call()
         if isinstance(output, tuple):
             output = output[0]
+        if layer.type in ("Parameter", "Buffer"):  # its own elements are what it counts
+            size = output.numel()
+            return output, Measured(tuple(output.shape), size if layer.trainable else 0,
+                                    size if layer.non_trainable else 0,
+                                    size if layer.type == "Buffer" else 0, 0)
         params = list(module.parameters()) if module is not None else []
         buffers = list(module.buffers()) if module is not None else []
         return output, Measured(
@@ -218,6 +237,34 @@ class _TorchRun:
             buffers=_count(buffers),
             flops=counter.get_total_flops(),
         )
+
+    def _tensor_function(self, layer: LayerReport, inputs: list):
+        """A tensor function's row, called as the code called it: a Tensor method with its
+        recorded arguments, or the torch function of that name."""
+        torch = self.torch
+        recorded = dict(layer.arguments)
+        args = tuple(_plain(a) for a in recorded.get("args", ()))
+        kwargs = {k: _plain(v) for k, v in recorded.get("kwargs", ())}
+        piece = kwargs.pop("_piece", None)
+        if layer.type in ("Parameter", "Buffer"):
+            return lambda: torch.zeros(layer.output_shape, device=self.device)
+        if layer.type == "getitem":
+            return lambda: inputs[0][args[0]]
+        if layer.type in ("stack", "einsum"):
+            function = getattr(torch, layer.type)
+            return (lambda: function(inputs, **kwargs)) if layer.type == "stack" else \
+                (lambda: function(args[0], *inputs))
+        if layer.type in ("pad", "linear", "scaled_dot_product_attention"):
+            function = getattr(torch.nn.functional, layer.type)
+            return lambda: function(*inputs, *args, **kwargs)
+        if layer.type in TORCH_BINARY:
+            return lambda: getattr(torch, layer.type)(*inputs)
+        method = getattr(torch.Tensor, layer.type)
+        if layer.type == "view":  # the code makes it contiguous first where it must
+            inputs = [inputs[0].contiguous(), *inputs[1:]]
+        if piece is not None:
+            return lambda: method(*inputs, *args, **kwargs)[piece]
+        return lambda: method(*inputs, *args, **kwargs)
 
     def _module(self, layer: LayerReport):
         torch = self.torch

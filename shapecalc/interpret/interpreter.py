@@ -95,6 +95,8 @@ class Interpreter:
         self.functional: FunctionalModel | None = None
         self.constructed: list[LayerModule] = []
         self.model = None
+        self.unregistered = 0  # >0 while applying a module the PyTorch model does not hold
+        self.aliases: dict[str, set[str]] = {}  # a Keras model's input -> what it was given
         self._called_names: set[str] | None = None
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
@@ -193,12 +195,14 @@ class Interpreter:
         loop or a buffer built in __init__ is not the model. Otherwise the rows recorded
         as the code ran are the network (a chain of layers, a Keras functional graph)."""
         model = self._chosen_model()
-        if self.functional is not None and self.functional.parent is None and \
-                model in (self.functional, None):
-            self.network.outputs = _tensors_in(self.functional.outputs)
+        if isinstance(model, FunctionalModel) or (model is None and self.functional):
+            model = model or self.functional
+            self.network.outputs = _tensors_in(model.outputs)
+            self._keep_rows(self.rows_between(model.outputs))  # a Keras model is its graph
             return
         runnable = isinstance(model, (Instance, UserClass)) or (
-            isinstance(model, Container) and not model.applied)
+            isinstance(model, Container) and (not model.applied or
+                                              self.globals.get("model") is model))
         if not runnable:
             if not self.network.layers and self.top.cursor is None:
                 raise SpecError("the spec has no layers", None)
@@ -207,7 +211,13 @@ class Interpreter:
             return
         if isinstance(model, UserClass):
             model = self.instantiate(model, [], {}, None, self.top)
-        inputs = self._inputs_for(model)
+        try:
+            inputs = self._inputs_for(model)
+        except SpecError:
+            if self.network.layers:  # the code ran it on a tensor of its own making
+                self.network.outputs = [self._last_output()]
+                return
+            raise
         if self.network.layers:
             self._set_aside_rows()
         self.model = model
@@ -215,8 +225,44 @@ class Interpreter:
         self.network.outputs = _tensors_in(output)
         self._report_parameters(model)
 
+    def rows_between(self, outputs) -> set[int]:
+        """The rows the outputs depend on, walking back from them to the inputs (a
+        Keras model is the graph between its inputs and outputs, not every layer the code
+        applied); parameters count wherever they stand."""
+        names = {t.source for t in _tensors_in(outputs)}
+        keep = set()
+        for index in range(len(self.network.layers) - 1, -1, -1):
+            row = self.network.layers[index]
+            if row.name in names or row.type in ("Parameter", "Buffer"):
+                keep.add(index)
+                for name in row.inputs:
+                    names.add(name)
+                    names.update(self.aliases.get(name, ()))
+        return keep
+
+    def _keep_rows(self, keep: set[int]) -> None:
+        layers = self.network.layers
+        if len(keep) == len(layers):
+            return
+        kept = [row for i, row in enumerate(layers) if i in keep]
+        layers[:] = [row.replace(index=i + 1) for i, row in enumerate(kept)]
+
+    def _last_output(self) -> Tensor:
+        last = self.network.layers[-1]
+        return Tensor(last.output_shape, last.receptive_field, last.name)
+
     def _set_aside_rows(self) -> None:
+        if self.functional is not None:  # Keras sub-models: their graph is built once
+            built = set()
+            for value in self.top_modules:
+                if isinstance(value, FunctionalModel):
+                    built |= self.rows_between(value.outputs)
+            self._keep_rows(built)
+            if built:
+                return
         self.network.layers.clear()
+        self.network.constants.clear()
+        self.network.known = {name for name, _ in self.network.inputs}
         self.network.name_counts.clear()
         for module in self.constructed + [m for v in self.top_modules if isinstance(v, Module)
                                           for m in v.descendants()]:
@@ -269,7 +315,7 @@ class Interpreter:
 
     def _parameter_row(self, parameter: Parameter, module, attr: str) -> None:
         parameter.reported = True
-        count = algebra.product(parameter.tensor.shape)
+        count = algebra.product(parameter.tensor.shape) if not self.unregistered else 0
         path = module.path()
         name = f"{path}.{attr}" if path else attr
         self.network.record(
@@ -524,12 +570,29 @@ class Interpreter:
                 kind = name
             elif name == "setter":
                 return  # a property's setter: the value is set directly
-            # other decorators (torch.jit.unused, no_grad(), registries) change nothing here
         defaults = self._defaults(node.args, frame)
         qualname = node.name if frame is self.top else f"{frame.name}.{node.name}"
         enclosing = frame.enclosing if frame.is_class else frame
-        function = Function(node.name, qualname, node, enclosing, defaults, kind)
+        function: object = Function(node.name, qualname, node, enclosing, defaults, kind)
+        for decorator in reversed(node.decorator_list):
+            function = self._decorated(decorator, function, frame)
         frame.locals[node.name] = function
+
+    def _decorated(self, decorator, function, frame: Frame):
+        """A decorator the code defines (d2l's add_to_class) runs; the frameworks' own
+        (torch.jit.unused, no_grad(), registries) change nothing that is counted here."""
+        if isinstance(decorator, ast.Call):
+            maker = self.eval(decorator.func, frame)
+            if not isinstance(maker, Function) and not getattr(maker, "decorator", False):
+                return function
+            made = self.eval(decorator, frame)
+        else:
+            made = self.eval(decorator, frame) if isinstance(decorator, ast.Name) and \
+                isinstance(self.lookup(decorator.id, frame), Function) else None
+        if not isinstance(made, (Function, Builtin)):
+            return function
+        result = self.call(made, [function], {}, decorator, frame)
+        return function if isinstance(result, Opaque) else result
 
     def _defaults(self, args: ast.arguments, frame: Frame) -> dict:
         defaults: dict = {}
@@ -953,6 +1016,8 @@ class Interpreter:
         bases = cls.framework_bases()
         framework = next((b.framework for b in bases), "") or self.convention
         instance = Instance(cls, framework)
+        if not self.call_stack:
+            self.top_modules.append(instance)  # `ResNet18().layer_summary(...)`
         init = cls.lookup("__init__")
         if isinstance(init, Function):
             self.call_function(init, [instance, *args], kwargs, node, None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import string as _string
 from fractions import Fraction
 
 from shapecalc import algebra
@@ -90,6 +91,12 @@ class Library:
         if key in self.namespaces:
             return self.namespaces[key]
         return Namespace(dotted, lambda member, dotted=dotted: Opaque(f"{dotted}.{member}"))
+
+    def claimable(self, shape: tuple) -> bool:
+        """A tensor made at the top level is the model's input unless an `input:` line
+        declares another shape (then it is the notebook's own tensor)."""
+        headers = [t for _, t in self.interp.header_inputs if not getattr(t, "claimed", False)]
+        return not headers or any(_same_shape(t.shape, shape) for t in headers)
 
     def member(self, module: Namespace, name: str, node):
         found = module.lookup(name)
@@ -172,6 +179,7 @@ def _namespaces() -> dict[str, Namespace]:
         "activations": "@opaque", "regularizers": "@opaque", "initializers": "@opaque",
         "optimizers": "@opaque", "losses": "@opaque", "metrics": "@opaque",
         "callbacks": "@opaque", "utils": "@opaque", "applications": "@opaque",
+        "random": "@tfrandom",
     }
     space("keras", keras_members, lambda member: Opaque(f"keras.{member}"))
     space("ops", {name: Builtin(f"ops.{name}", fn) for name, fn in tensors.KERAS_OPS.items()},
@@ -200,11 +208,26 @@ def _namespaces() -> dict[str, Namespace]:
           lambda member: Opaque(f"einops.{member}"))
     space("einops_layers", {"Rearrange": Builtin("Rearrange", tensors.einops_layer("rearrange")),
                             "Reduce": Builtin("Reduce", tensors.einops_layer("reduce"))}, None)
+    add_to_class = Builtin("d2l.add_to_class", _add_to_class)
+    add_to_class.decorator = True
     space("d2l", {"Module": FrameworkBase(PYTORCH, "Module", "net"),
                   "Classifier": FrameworkBase(PYTORCH, "Classifier", "net"),
-                  "HyperParameters": FrameworkBase(PYTORCH, "HyperParameters", "plain")},
+                  "HyperParameters": FrameworkBase(PYTORCH, "HyperParameters", "plain"),
+                  "add_to_class": add_to_class},
           lambda member: Opaque(f"d2l.{member}"))
-    space("typing", {}, lambda member: Opaque(f"typing.{member}"))
+    space("inspect", {"currentframe": Builtin("currentframe", _currentframe),
+                      "getargvalues": Builtin("getargvalues", _getargvalues)},
+          lambda member: Opaque(f"inspect.{member}"))
+    space("string", {"ascii_letters": _string.ascii_letters, "ascii_lowercase":
+                     _string.ascii_lowercase, "ascii_uppercase": _string.ascii_uppercase,
+                     "digits": _string.digits, "punctuation": _string.punctuation},
+          lambda member: Opaque(f"string.{member}"))
+    space("types", {"SimpleNamespace": Builtin("SimpleNamespace", _simple_namespace)},
+          lambda member: Opaque(f"types.{member}"))
+    space("typing", {"cast": Builtin("typing.cast", lambda i, a, k, n: a[1]),
+                     **{name: Builtin(f"typing.{name}", _opaque_call) for name in (
+                         "Sequence", "List", "Tuple", "Iterable", "MutableSequence")}},
+          lambda member: Opaque(f"typing.{member}"))
     numpy = {name: Builtin(f"np.{name}", fn) for name, fn in _MATH.items()}
     numpy.update({"prod": Builtin("np.prod", _MATH["prod"]), "sum": Builtin("np.sum", _sum),
                   "pi": math.pi, "inf": math.inf})
@@ -221,6 +244,7 @@ _MODULE_ALIASES = {
     "einops.layers.torch": "einops_layers", "einops.layers.keras": "einops_layers",
     "einops.layers.tensorflow": "einops_layers", "torch.jit": "jit",
     "typing_extensions": "typing", "torch.cuda": "cuda", "np": "numpy",
+    "collections.abc": "typing", "d2l.torch": "d2l", "d2l.tensorflow": "d2l",
 }
 # names the spec language knows without an import
 _SPEC_GLOBALS = {"nn": "nn", "torch": "torch", "F": "F", "layers": "layers", "keras": "keras",
@@ -466,6 +490,8 @@ _TYPE_CHECKS = {
 
 def _is_instance(value, kind) -> bool:
     if isinstance(kind, Builtin):
+        if kind.name.startswith("typing.") and kind.name != "typing.cast":
+            return isinstance(value, (list, tuple, Container))
         check = _TYPE_CHECKS.get(kind.name)
         if check is not None:
             return bool(check(value))
@@ -532,6 +558,104 @@ class WeightRef(Opaque):
         super().__init__(f"{module.source}.{name}")
         self.module = module
         self.name = name
+
+
+def weight_shape(module: LayerModule, name: str) -> tuple | None:
+    """The shape of a common layer's weight or bias, as PyTorch stores it."""
+    args = {k: a.value for k, a in module.arguments.items()}
+    kind = module.rule.name
+    if kind == "Linear":
+        return (args["out_features"], args["in_features"]) if name == "weight" else \
+            (args["out_features"],)
+    if kind.startswith(("Conv1d", "Conv2d", "Conv3d")) and "kernel_size" in args:
+        rank = int(kind[4])
+        kernel = args["kernel_size"] if isinstance(args["kernel_size"], tuple) else \
+            (args["kernel_size"],) * rank
+        if name == "bias":
+            return (args["out_channels"],)
+        return (args["out_channels"], algebra.floordiv(args["in_channels"], args["groups"]),
+                *kernel)
+    if kind == "Embedding" and name == "weight":
+        return (args["num_embeddings"], args["embedding_dim"])
+    if kind.startswith(("BatchNorm", "InstanceNorm")) and "num_features" in args:
+        return (args["num_features"],)
+    if kind == "LayerNorm":
+        shape = args["normalized_shape"]
+        return tuple(shape) if isinstance(shape, tuple) else (shape,)
+    if kind == "GroupNorm":
+        return (args["num_channels"],)
+    return None
+
+
+def _simple_namespace(interp, args, kwargs, node):
+    members = dict(kwargs)
+    return Namespace("namespace", members.get)
+
+
+def _add_to_class(interp, args, kwargs, node):
+    """d2l's @add_to_class(C): the decorated function becomes a method of C."""
+    cls = args[0]
+
+    def register(i, a, k, n):
+        function = a[0]
+        if isinstance(cls, UserClass) and isinstance(function, Function):
+            function.owner = cls
+            cls.namespace[function.name] = function
+        return None
+
+    return Builtin("add_to_class()", register)
+
+
+class _FrameRef:
+    """inspect.currentframe(): one of the running functions' frames (for d2l's
+    save_hyperparameters, which reads its caller's arguments)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+
+def _currentframe(interp, args, kwargs, node):
+    return _FrameRef(len(interp.running) - 1)
+
+
+def _getargvalues(interp, args, kwargs, node):
+    frame = args[0]
+    if not isinstance(frame, _FrameRef) or frame.index < 0:
+        raise interp.error("inspect.getargvalues needs a frame", node)
+    function, local = interp.running[frame.index]
+    names = [a.arg for a in function.node.args.args]
+    return (names, None, None, dict(local))
+
+
+def save_hyperparameters(interp, instance, args, kwargs, node):
+    """d2l's HyperParameters.save_hyperparameters: the calling __init__'s arguments become
+    attributes of the instance."""
+    ignore = set(kwargs.get("ignore", args[0] if args else ()) or ())
+    for function, local in reversed(interp.running):
+        if function.name == "__init__":
+            for key, value in local.items():
+                if key not in ignore and key != "self" and not key.startswith("_"):
+                    instance.set(key, value)
+            break
+    return None
+
+
+def _layer_summary(interp, instance, args, kwargs, node):
+    """d2l's layer_summary(X_shape): each layer of self.net applied to a tensor of that
+    shape. The model's input, when the spec declares none."""
+    shape = tuple(interp.iterate(args[0], node))
+    x = interp.header_inputs[0][1] if interp.header_inputs else (
+        interp.code_inputs[0] if interp.code_inputs else code_input(interp, "X", tuple(
+            size(interp, d, node) for d in shape), node))
+    return interp.apply_module(instance, [x], {}, node, None)
+
+
+class ParamHandle(Opaque):
+    """An element of `model.parameters()`: setting its requires_grad freezes its layer."""
+
+    def __init__(self, module: Module, name: str = "weight") -> None:
+        super().__init__(f"{module.type_name}.{name}")
+        self.module = module
 
 
 class _Super:
@@ -742,6 +866,8 @@ def _keras_model(interp, args, kwargs, node):
                            "define `class MyModel(keras.Model)` with `call`", node)
     model = FunctionalModel(inputs, outputs, interp.span(node))
     interp.functional = model
+    if interp.call_stack:
+        interp.top_modules.append(model)  # built in a function: still a graph of its own
     return model
 
 
@@ -870,15 +996,22 @@ def class_base(interp, value, node):
     if isinstance(value, Opaque) and value.text.endswith(("Module", "Model", "Layer")):
         framework = KERAS if value.text.startswith(("keras", "tf")) else interp.convention
         return FrameworkBase(framework, value.text, "module" if framework == PYTORCH else "keras")
-    if isinstance(value, LayerClass):
-        raise interp.error(f"a class derived from the layer `{value.dotted}` is not supported; "
-                           "derive from nn.Module (or keras.layers.Layer)", node)
+    if isinstance(value, LayerClass):  # class LayerNorm2d(nn.LayerNorm): the layer inside
+        return FrameworkBase(value.rule.framework, value.rule.name, "layer")
     return FrameworkBase("", describe(value), "plain")
 
 
 def base_init(interp, instance: Instance, args, kwargs, node) -> None:
-    """A class without __init__ of its own: nn.Sequential subclasses take their layers."""
+    """The framework base's __init__: nn.Sequential subclasses take their layers; a
+    subclass of a layer class constructs that layer, whose weights are the instance's."""
     for base in instance.cls.framework_bases():
+        if base.kind == "layer":
+            rule = REGISTRY[(base.framework, base.name)]
+            layer = construct(interp, LayerClass(rule, base.name), args, kwargs, node)
+            layer.parent, layer.attr = _NESTED, base.name
+            interp.constructed.remove(layer)
+            instance.attrs["__layer__"] = layer
+            return
         if base.kind == "sequential":
             instance.attrs["_sequential"] = True
             for i, item in enumerate(args):
@@ -889,13 +1022,13 @@ def base_init(interp, instance: Instance, args, kwargs, node) -> None:
 # -- attributes ---------------------------------------------------------------------------
 
 _TORCH_MODULE_METHODS = {"to", "cuda", "cpu", "float", "double", "half", "bfloat16",
-                         "requires_grad_", "share_memory", "type"}
+                         "share_memory", "type"}
 _IGNORED_METHODS = {"zero_grad", "load_state_dict", "compile", "fit", "evaluate", "predict",
                     "save", "save_weights", "load_weights", "summary", "register_forward_hook",
                     "register_backward_hook", "register_forward_pre_hook", "state_dict",
                     "reset_parameters", "init_weights", "_init_weights", "initialize",
                     "get_config", "build_from_config", "set_weights", "get_weights",
-                    "save_hyperparameters", "plot", "fit_generator"}
+                    "plot", "fit_generator", "apply_init", "pop"}
 
 
 def attribute(interp, receiver, name: str, node):
@@ -906,6 +1039,10 @@ def attribute(interp, receiver, name: str, node):
         return found
     if isinstance(receiver, _Super):
         return _super_attribute(interp, receiver, name, node)
+    if isinstance(receiver, _FrameRef):
+        if name == "f_back":
+            return _FrameRef(receiver.index - 1)
+        raise interp.error(f"a frame has no attribute `{name}` here", node)
     if isinstance(receiver, (Tensor, Parameter)):
         return tensors.attribute(interp, receiver, name, node)
     if name == "__class__":
@@ -924,7 +1061,8 @@ def attribute(interp, receiver, name: str, node):
     if isinstance(receiver, (LayerClass, UnknownLayer)):
         return Opaque(f"{receiver.dotted}.{name}")  # a static helper such as a mask maker
     if isinstance(receiver, Opaque):
-        return Opaque(f"{receiver.text}.{name}", receiver.unbound)
+        harmless = receiver.harmless or isinstance(receiver, (WeightRef, ParamHandle))
+        return Opaque(f"{receiver.text}.{name}", receiver.unbound, harmless)
     method = _DATA_METHODS.get((_kind(receiver), name))
     if method is not None:
         return Builtin(name, method, bound=receiver)
@@ -935,6 +1073,10 @@ def _module_attribute(interp, module: Module, name: str, node):
     if isinstance(module, Instance):
         if name in module.attrs:
             return module.attrs[name]
+        layer = module.attrs.get("__layer__")
+        if layer is not None and module.cls.lookup(name) is None and (
+                name in layer.arguments or name in ("weight", "bias")):
+            return _module_attribute(interp, layer, name, node)
         if name in ("items", "keys", "values") and module.cls.lookup(name) is None:
             # a subclass of nn.ModuleDict: its modules by name
             return Builtin(name, lambda i, m, a, k, n, key=name: _DATA_METHODS[("dict", key)](
@@ -958,7 +1100,13 @@ def _module_attribute(interp, module: Module, name: str, node):
         if name == "bias" and module.arguments.get("bias") and \
                 module.arguments["bias"].value is False:
             return None
-        return WeightRef(module, name)
+        shape = weight_shape(module, name)
+        if shape is None:
+            return WeightRef(module, name)
+        weight = Parameter(tensors.made(interp, shape, f"{module.type_name.lower()}_{name}"),
+                           "trainable")
+        weight.owner, weight.attr, weight.reported = module, name, True  # the layer counts it
+        return weight
     if isinstance(module, LayerModule):
         argument = module.arguments.get(name)
         if argument is not None:
@@ -973,9 +1121,19 @@ def _module_attribute(interp, module: Module, name: str, node):
             return module.outputs
         if name in ("input", "inputs"):
             return module.inputs
+    if isinstance(module, Container) and module.framework == KERAS and name == "layers":
+        return [item for item in module.items if isinstance(item, Module)]
     method = _MODULE_METHODS.get(name)
     if method is not None:
         return Builtin(name, method, bound=module)
+    if isinstance(module, Instance) and any(
+            b.kind == "net" for b in module.cls.framework_bases()):
+        if name == "layer_summary":
+            return Builtin(name, _layer_summary, bound=module)
+        if name in ("net",):
+            raise interp.error(f"`{module.type_name}` has no attribute `net` (d2l's models "
+                               "set self.net in __init__)", node)
+        return Builtin(name, lambda i, m, a, k, n: None, bound=module)  # d2l's training kit
     if name in _TORCH_MODULE_METHODS or name in ("train", "eval"):
         return Builtin(name, _module_mode, bound=module)
     if name in _IGNORED_METHODS or name.startswith("register_") and name.endswith("hook"):
@@ -1014,6 +1172,11 @@ def _container_list_call(interp, container, method, args, kwargs, node):
 
 
 def _module_mode(interp, module, args, kwargs, node):
+    return module
+
+
+def _requires_grad(interp, module, args, kwargs, node):
+    module.frozen = (args[0] if args else kwargs.get("requires_grad", True)) is False
     return module
 
 
@@ -1076,7 +1239,7 @@ def _add_weight(interp, module, args, kwargs, node):
         shape = ()
     trainable = kwargs.get("trainable", True)
     shape = tuple(d for d in interp.iterate(shape, node))
-    tensor = Tensor(shape, None, str(kwargs.get("name", "weight")))
+    tensor = tensors.made(interp, shape, "weight")
     parameter = Parameter(tensor, "trainable" if trainable is not False else "non_trainable")
     name = kwargs.get("name") or f"weight_{id(parameter) % 10000}"
     if isinstance(module, Instance):
@@ -1109,7 +1272,19 @@ def _named_children(interp, module, args, kwargs, node):
 
 
 def _parameters(interp, module, args, kwargs, node):
-    return [Opaque(f"{module.type_name} parameter")]
+    handles = []
+    for child in module.descendants():
+        if isinstance(child, LayerModule):
+            handles.append(ParamHandle(child))
+        for value in getattr(child, "attrs", {}).values():
+            if isinstance(value, Parameter):
+                handles.append(value)
+    return handles
+
+
+def _named_parameters(interp, module, args, kwargs, node):
+    return [(h.module.path() if isinstance(h, ParamHandle) else h.attr, h)
+            for h in _parameters(interp, module, args, kwargs, node)]
 
 
 def _build(interp, module, args, kwargs, node):
@@ -1131,10 +1306,23 @@ _MODULE_METHODS = {
     "add_module": _add_module, "register_module": _add_module,
     "register_buffer": _register_buffer, "register_parameter": _register_parameter,
     "add_weight": _add_weight, "apply": _apply, "modules": _modules,
+    "requires_grad_": _requires_grad,
     "named_modules": _named_modules, "children": _children, "named_children": _named_children,
-    "parameters": _parameters, "named_parameters": _parameters, "buffers": _parameters,
+    "parameters": _parameters, "named_parameters": _named_parameters,
+    "buffers": lambda i, m, a, k, n: [], "named_buffers": lambda i, m, a, k, n: [],
+    "save_hyperparameters": save_hyperparameters,
     "build": _build, "count_params": _count_params, "add": _add_layer,
 }
+
+
+def _freeze_rows(interp, model: FunctionalModel) -> None:
+    """`base.trainable = False` on a functional Keras model: every weight of its graph
+    becomes non-trainable."""
+    layers = interp.network.layers
+    for index in interp.rows_between(model.outputs):
+        row = layers[index]
+        layers[index] = row.replace(trainable=0,
+                                    non_trainable=row.trainable + row.non_trainable)
 
 
 def set_attribute(interp, receiver, name: str, value, node) -> None:
@@ -1146,9 +1334,14 @@ def set_attribute(interp, receiver, name: str, value, node) -> None:
             receiver.frozen = True
         receiver.set(name, value)
         return
-    if isinstance(receiver, LayerModule) and name == "weight" and isinstance(value, WeightRef):
-        receiver.tied = value.module  # tied weights: stored once, in the other layer
+    tied = value.module if isinstance(value, WeightRef) else (
+        value.owner if isinstance(value, Parameter) else None)
+    if isinstance(receiver, LayerModule) and name == "weight" and \
+            isinstance(tied, LayerModule) and tied is not receiver:
+        receiver.tied = tied  # tied weights: stored once, in the other layer
         return
+    if isinstance(receiver, FunctionalModel) and name == "trainable" and value is False:
+        _freeze_rows(interp, receiver)
     if isinstance(receiver, Module):
         if name == "trainable":
             receiver.frozen = value is False
@@ -1157,6 +1350,11 @@ def set_attribute(interp, receiver, name: str, value, node) -> None:
         return  # other flags (inplace, requires_grad) change no count
     if isinstance(receiver, UserClass):
         receiver.namespace[name] = value
+        return
+    if isinstance(receiver, (Builtin, Function)) and name.startswith("__"):
+        return  # __annotations__, __doc__ on a namedtuple or a function: nothing counted
+    if isinstance(receiver, ParamHandle) and name == "requires_grad":
+        receiver.module.frozen = value is False  # the layer's weights stop training
         return
     if isinstance(receiver, (Opaque, Parameter)):
         if isinstance(receiver, Parameter) and name == "requires_grad":
@@ -1194,6 +1392,8 @@ def get_item(interp, receiver, key, node):
             raise interp.error(f"key {key!r} is not in the dict", node)
         return receiver[key]
     if isinstance(receiver, (list, tuple, str, range)):
+        if isinstance(key, (Tensor, Parameter)):
+            return Opaque(interp.text(node))  # a value picked by a tensor: not a shape
         if isinstance(key, slice):
             return receiver[_plain_slice(interp, key, node)]
         return _index(interp, receiver, key, node)
@@ -1330,9 +1530,8 @@ def _dict_update(interp, items, args, kwargs, node):
 def _str_method(name: str):
     def method(interp, text, args, kwargs, node):
         for arg in args:
-            if not isinstance(arg, (str, int)) or isinstance(arg, bool) and name != "format":
-                if name != "format":
-                    raise interp.error(f"str.{name}() takes strings", node)
+            if name not in ("format", "join") and not isinstance(arg, (str, int)):
+                raise interp.error(f"str.{name}() takes strings", node)
         if name == "format":
             return _format_braces(interp, text, args, kwargs, node)
         if name in ("split", "rsplit"):
@@ -1585,6 +1784,10 @@ def _sequence_arithmetic(interp, op, a, b, node):
 
 
 def compare(interp, op: str, a, b, node) -> bool:
+    if isinstance(a, Opaque) or isinstance(b, Opaque):
+        if op in ("Is", "IsNot"):
+            return (a is b) == (op == "Is")
+        return op in ("NotEq", "NotIn")  # what the code cannot know here is not equal
     if op in ("Is", "IsNot"):
         same = a is b or (a is None and b is None) or (
             isinstance(a, bool) and isinstance(b, bool) and a == b)
@@ -1756,6 +1959,8 @@ def call_other(interp, func, args, kwargs, node):
             raise _wrong_framework(interp, func.dotted, func.framework, node)
         module = UnknownModule(func.dotted, func.framework, interp.span(node))
         return module
+    if isinstance(func, Opaque) and (func.harmless or isinstance(func, (WeightRef, ParamHandle))):
+        return Opaque(interp.text(node), harmless=True)  # layer.weight.data.uniform_(...)
     if isinstance(func, Opaque):
         prefix, _, last = func.text.rpartition(".")
         if func.unbound and last == "add" and len(args) == 1 and isinstance(args[0], Module):
@@ -1925,14 +2130,14 @@ def apply_module(interp, module, args, kwargs, node, frame):
     return tensors.apply_module(interp, module, args, kwargs, node, frame)
 
 
-def unapplied_row(interp, module: LayerModule) -> None:
+def unapplied_row(interp, module: LayerModule, name: str | None = None) -> None:
     """A layer the model constructed but its forward never applied: PyTorch counts its
     parameters all the same."""
     counts = tensors.probe_params(interp, module)
     if counts is None:
         return
-    trainable, buffers = counts
-    name = module.path() or interp.network.auto_name(module.rule.name)
+    trainable, buffers = counts if not interp.unregistered else (0, 0)
+    name = name or module.path() or interp.network.auto_name(module.rule.name)
     interp.network.record(module.rule.name, module.source + "  # not applied in forward",
                           module.span, [], (), name=name, receptive=None,
                           trainable=trainable, buffers=buffers)

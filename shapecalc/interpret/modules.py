@@ -34,8 +34,10 @@ class Module:
     def adopt(self, child: object, attr: str) -> None:
         """PyTorch registers a module stored as an attribute (or a container's item) under
         that name; the first place it is stored names it."""
-        if isinstance(child, Module) and child.parent is None and child is not self:
-            child.parent = self
+        if isinstance(child, Module) and child is not self and (
+                child.parent is None or (isinstance(child.parent, Container) and
+                                         child.parent.parent is None)):
+            child.parent = self  # a free-standing Sequential's layers move to their owner
             child.attr = attr
         elif hasattr(child, "owner") and getattr(child, "owner") is None:  # a Parameter
             child.owner = self
@@ -137,7 +139,8 @@ class Instance(Module):
         self.built = False  # Keras: build(input_shape) has run
 
     def children(self) -> list[tuple[str, object]]:
-        return [(k, v) for k, v in self.attrs.items() if isinstance(v, Module)]
+        return [(k, v) for k, v in self.attrs.items()
+                if isinstance(v, Module) and not k.startswith("__")]
 
     def set(self, name: str, value: object) -> None:
         self.attrs[name] = value

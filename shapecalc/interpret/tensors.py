@@ -37,6 +37,12 @@ def as_tensor(interp, value, node) -> Tensor:
     raise interp.error(f"expected a tensor, got {_describe(value)}", node)
 
 
+def made(interp, shape, kind: str = "tensor", dtype: str = "float") -> Tensor:
+    """A tensor the code makes (torch.zeros in forward, an initial state, a parameter's
+    data), under a name of its own so that verify can make it too."""
+    return Tensor(tuple(shape), None, interp.network.auto_name(kind), dtype)
+
+
 def _describe(value) -> str:
     from shapecalc.interpret.library import describe
 
@@ -56,10 +62,28 @@ def _op(interp, node, fn, *args, **kwargs):
         raise interp.error(f"`{interp.text(node)}`: cannot be analysed: {error}", node) from None
 
 
-def _row(interp, kind: str, node, inputs, shape, macs=0, receptive=GLOBAL, dtype=None) -> Tensor:
+def _row(interp, kind: str, node, inputs, shape, macs=0, receptive=GLOBAL, dtype=None,
+         call=None) -> Tensor:
+    """Record a tensor function's row; ``call`` is its (args, kwargs), kept (without the
+    tensors, which are its inputs) so that verify can make the same call."""
+    arguments = ()
+    if call is not None:
+        args, kwargs = call
+        arguments = (("args", tuple(_plain_argument(a) for a in args)),
+                     ("kwargs", tuple((k, _plain_argument(v)) for k, v in kwargs.items())))
+    if dtype is None and inputs:
+        dtype = inputs[0].dtype  # views and indexing keep the dtype
     return interp.network.record(kind, interp.text(node), interp.span(node), list(inputs),
                                  tuple(shape), macs=macs, receptive=receptive,
-                                 block=interp.block(), dtype=dtype)
+                                 block=interp.block(), dtype=dtype, arguments=arguments)
+
+
+def _plain_argument(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain_argument(v) for v in value)
+    if isinstance(value, (Tensor, Parameter, Opaque)) or callable(value):
+        return None
+    return value
 
 
 # -- applying modules ---------------------------------------------------------------------
@@ -74,6 +98,28 @@ _CALL_KEYWORDS = {"need_weights", "attn_mask", "key_padding_mask", "average_attn
 
 
 def apply_module(interp, module: Module, args, kwargs, node, frame):
+    if interp.convention == PYTORCH and isinstance(interp.model, Instance) and \
+            not _registered(interp, module):
+        interp.unregistered += 1  # PyTorch does not count what the model does not hold
+        try:
+            return _apply(interp, module, args, kwargs, node)
+        finally:
+            interp.unregistered -= 1
+    return _apply(interp, module, args, kwargs, node)
+
+
+def _registered(interp, module: Module) -> bool:
+    from shapecalc.interpret.library import _NESTED
+
+    node = module
+    while node is not None:
+        if node is interp.model or node is _NESTED:
+            return True
+        node = node.parent
+    return False
+
+
+def _apply(interp, module: Module, args, kwargs, node):
     if isinstance(module, LayerModule):
         return _apply_layer(interp, module, args, kwargs, node)
     if isinstance(module, Container):
@@ -86,8 +132,10 @@ def apply_module(interp, module: Module, args, kwargs, node, frame):
         given = [t for t in _flat(args) if isinstance(t, Tensor)]
         inputs = [t for t in _flat([module.inputs]) if isinstance(t, Tensor)]
         if given and [t.shape for t in given] != [t.shape for t in inputs]:
-            raise interp.error("a functional keras.Model applied to a new input is not "
-                               "supported; build the layers on that input", node)
+            raise interp.error("a functional keras.Model applied to an input of another shape "
+                               "is not supported; build the layers on that input", node)
+        for inner, outer in zip(inputs, given):  # its graph continues from these tensors
+            interp.aliases.setdefault(inner.source, set()).add(outer.source)
         return module.outputs
     raise interp.error(f"{_describe(module)} cannot be applied", node)
 
@@ -137,7 +185,7 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
                            "'indices' to have one of the following scalar types: Long, Int)",
                            node)
     name = _row_name(interp, module)
-    shared = module.applied
+    shared = module.applied or interp.unregistered > 0
     from shapecalc.interpret.library import evaluate_argument
 
     try:
@@ -174,6 +222,8 @@ def _row_name(interp, module: Module) -> str:
     from shapecalc.interpret.library import _NESTED
 
     parent = module.parent
+    if getattr(module, "row_name", None) is not None:
+        return module.row_name
     if module.framework == PYTORCH and parent is not None and parent is not _NESTED and \
             not (isinstance(parent, Container) and parent.parent is None):
         return module.path()  # as named_modules() names it; a bare Sequential's items not
@@ -206,11 +256,11 @@ def _outputs(interp, module: LayerModule, out: Tensor, x: Tensor, kwargs, extra)
         h_size = projected if name == "LSTM" and algebra.truth(projected > 0) else hidden
         if len(x.shape) == 3:
             batch = x.shape[0] if args.get("batch_first") else x.shape[1]
-            h = Tensor((layers, batch, h_size), None, out.source)
-            c = Tensor((layers, batch, hidden), None, out.source)
+            h = made(interp, (layers, batch, h_size), "h_n")
+            c = made(interp, (layers, batch, hidden), "c_n")
         else:
-            h = Tensor((layers, h_size), None, out.source)
-            c = Tensor((layers, hidden), None, out.source)
+            h = made(interp, (layers, h_size), "h_n")
+            c = made(interp, (layers, hidden), "c_n")
         return Outputs((out, (h, c))) if name == "LSTM" else Outputs((out, h))
     if module.framework == PYTORCH and name == "LSTMCell":
         return Outputs((out, out))
@@ -222,7 +272,7 @@ def _outputs(interp, module: LayerModule, out: Tensor, x: Tensor, kwargs, extra)
         return Outputs((out, out.replace(dtype="int")))
     if module.framework == KERAS and args.get("return_state") is True:
         units = args.get("units")
-        state = Tensor((out.shape[0], units), None, out.source)
+        state = made(interp, (out.shape[0], units), "state")
         return Outputs((out, state, state) if name == "LSTM" else (out, state))
     if module.framework == KERAS and kwargs.get("return_attention_scores") is True:
         return Outputs((out, Opaque("attention scores")))
@@ -291,6 +341,10 @@ def _apply_instance(interp, module: Instance, args, kwargs, node):
             for _, child in module.children():
                 x = _first(interp.apply_module(child, [x], {}, node, None), node)
             return x
+        layer = module.attrs.get("__layer__")
+        if not isinstance(forward, Function) and layer is not None:
+            layer.row_name = module.path() or module.cls.name
+            return interp.apply_module(layer, args, kwargs, node, None)
         if not isinstance(forward, Function):
             if "net" in kinds and "net" in module.attrs:
                 return interp.apply_module(module.attrs["net"], args, kwargs, node, None)
@@ -305,6 +359,11 @@ def _apply_instance(interp, module: Instance, args, kwargs, node):
     finally:
         module.applied = True
         interp.report_parameters(module)
+        layer = module.attrs.get("__layer__")
+        if layer is not None and not layer.applied:  # its own forward used only its weights
+            from shapecalc.interpret.library import unapplied_row
+
+            unapplied_row(interp, layer, module.path() or module.cls.name)
         if segment:
             interp.blocks.pop()
 
@@ -322,16 +381,22 @@ def probe_params(interp, module: LayerModule):
     from shapecalc.interpret.library import evaluate_argument
     from shapecalc.layers.base import Call
 
+    normalized = arguments.get("normalized_shape")
+    shapes = []
+    if normalized is not None:
+        value = normalized.value
+        shapes.append((_PROBE, *(value if isinstance(value, tuple) else (value,))))
     for rank in (4, 3, 2, 5):
         shape = [_PROBE] * rank
         if channels is not None:
             shape[1] = channels
             if rank == 2 or module.rule.name in ("Linear", "LayerNorm", "Bilinear"):
                 shape[-1] = channels
+        shapes.append(tuple(shape))
+    for probe in shapes:
         call = Call(module.rule, dict(arguments), module.span, module.source,
                     evaluate=evaluate_argument)
         try:
-            probe = tuple(shape)
             result = module.rule.apply(call, (probe, probe, probe) if module.rule.merge
                                        else probe)
         except (SpecError, ArithmeticError, TypeError, ValueError, KeyError):
@@ -383,7 +448,7 @@ def _same(interp, tensor, args, kwargs, node):
 def _shape_method(fn, kind, arg_key="dims"):
     def method(interp, tensor, args, kwargs, node):
         shape = _op(interp, node, fn, tensor.shape, _dims_arg(args, kwargs, arg_key))
-        return _row(interp, kind, node, [tensor], shape)
+        return _row(interp, kind, node, [tensor], shape, call=(args, kwargs))
 
     return method
 
@@ -392,7 +457,7 @@ def _method_size(interp, tensor, args, kwargs, node):
     dim = _arg(args, kwargs, 0, "dim")
     if dim is None:
         return tuple(tensor.shape)
-    return tensor.shape[_op(interp, node, tf_._wrap, dim, len(tensor.shape))]
+    return tensor.shape[_op(interp, node, tf_.wrap_dim, dim, len(tensor.shape))]
 
 
 def _method_dim(interp, tensor, args, kwargs, node):
@@ -431,18 +496,18 @@ def _method_t(interp, tensor, args, kwargs, node):
 def _method_transpose(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.transpose, tensor.shape, _arg(args, kwargs, 0, "dim0"),
                 _arg(args, kwargs, 1, "dim1"))
-    return _row(interp, "transpose", node, [tensor], shape)
+    return _row(interp, "transpose", node, [tensor], shape, call=(args, kwargs))
 
 
 def _method_movedim(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.movedim, tensor.shape, _arg(args, kwargs, 0, "source"),
                 _arg(args, kwargs, 1, "destination"))
-    return _row(interp, "movedim", node, [tensor], shape)
+    return _row(interp, "movedim", node, [tensor], shape, call=(args, kwargs))
 
 
 def _method_unsqueeze(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.unsqueeze, tensor.shape, _arg(args, kwargs, 0, "dim"))
-    return _row(interp, "unsqueeze", node, [tensor], shape, receptive=KEEP)
+    return _row(interp, "unsqueeze", node, [tensor], shape, receptive=KEEP, call=(args, kwargs))
 
 
 def _method_squeeze(interp, tensor, args, kwargs, node):
@@ -450,17 +515,17 @@ def _method_squeeze(interp, tensor, args, kwargs, node):
     if isinstance(dim, list):
         dim = tuple(dim)
     shape = _op(interp, node, tf_.squeeze, tensor.shape, dim)
-    return _row(interp, "squeeze", node, [tensor], shape, receptive=KEEP)
+    return _row(interp, "squeeze", node, [tensor], shape, receptive=KEEP, call=(args, kwargs))
 
 
 def _method_expand(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.expand, tensor.shape, _dims_arg(args, kwargs, "size"))
-    return _row(interp, "expand", node, [tensor], shape, receptive=KEEP)
+    return _row(interp, "expand", node, [tensor], shape, receptive=KEEP, call=(args, kwargs))
 
 
 def _method_repeat(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.repeat, tensor.shape, _dims_arg(args, kwargs, "repeats"))
-    return _row(interp, "repeat", node, [tensor], shape)
+    return _row(interp, "repeat", node, [tensor], shape, call=(args, kwargs))
 
 
 def _method_as(kind):
@@ -470,19 +535,21 @@ def _method_as(kind):
             shape = _op(interp, node, tf_.expand, tensor.shape, other.shape)
         else:
             shape = _op(interp, node, tf_.view, tensor.shape, other.shape)
-        return _row(interp, kind, node, [tensor], shape)
+        return _row(interp, kind, node, [tensor, other], shape)
 
     return method
 
 
-def _pieces(interp, kind, node, tensor, shapes):
-    return tuple(_row(interp, kind, node, [tensor], s) for s in shapes)
+def _pieces(interp, kind, node, tensor, shapes, args, kwargs):
+    """chunk/split/unbind: one row per piece, each knowing which piece it is."""
+    return tuple(_row(interp, kind, node, [tensor], s, call=(args, {**kwargs, "_piece": i}))
+                 for i, s in enumerate(shapes))
 
 
 def _method_chunk(interp, tensor, args, kwargs, node):
     shapes = _op(interp, node, tf_.chunk, tensor.shape, _arg(args, kwargs, 0, "chunks"),
                  _arg(args, kwargs, 1, "dim", 0))
-    return _pieces(interp, "chunk", node, tensor, shapes)
+    return _pieces(interp, "chunk", node, tensor, shapes, args, kwargs)
 
 
 def _method_split(interp, tensor, args, kwargs, node):
@@ -490,12 +557,12 @@ def _method_split(interp, tensor, args, kwargs, node):
     if isinstance(sizes, list):
         sizes = tuple(sizes)
     shapes = _op(interp, node, tf_.split, tensor.shape, sizes, _arg(args, kwargs, 1, "dim", 0))
-    return _pieces(interp, "split", node, tensor, shapes)
+    return _pieces(interp, "split", node, tensor, shapes, args, kwargs)
 
 
 def _method_unbind(interp, tensor, args, kwargs, node):
     shapes = _op(interp, node, tf_.unbind, tensor.shape, _arg(args, kwargs, 0, "dim", 0))
-    return _pieces(interp, "unbind", node, tensor, shapes)
+    return _pieces(interp, "unbind", node, tensor, shapes, args, kwargs)
 
 
 def unbind(interp, value, node):
@@ -508,7 +575,7 @@ def unbind(interp, value, node):
 def _method_narrow(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.narrow, tensor.shape, _arg(args, kwargs, 0, "dim"),
                 _arg(args, kwargs, 1, "start"), _arg(args, kwargs, 2, "length"))
-    return _row(interp, "narrow", node, [tensor], shape)
+    return _row(interp, "narrow", node, [tensor], shape, call=(args, kwargs))
 
 
 def _reduction(kind):
@@ -522,9 +589,16 @@ def _reduction(kind):
         else:
             shape = _op(interp, node, tf_.reduce, tensor.shape, dim, bool(keepdim), op=kind)
         dtype = "int" if kind in ("argmax", "argmin") else None
-        return _row(interp, kind, node, [tensor], shape, dtype=dtype)
+        return _row(interp, kind, node, [tensor], shape, dtype=dtype, call=(args, kwargs))
 
     return method
+
+
+def _norm(interp, tensor, args, kwargs, node):
+    """x.norm(p, dim, keepdim): the order p comes first."""
+    args = list(args[1:]) if args else []
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("p", "dtype")}
+    return _reduction("norm")(interp, tensor, args, kwargs, node)
 
 
 def _pair_reduction(kind):
@@ -534,11 +608,11 @@ def _pair_reduction(kind):
         if isinstance(dim, Tensor):  # torch.max(a, b): element-wise
             return _elementwise_pair(interp, kind, tensor, dim, node)
         keepdim = _arg(args, kwargs, 1, "keepdim", False)
-        shape = _op(interp, node, tf_.reduce, tensor.shape, dim, bool(keepdim),
-                    op="amax" if kind == "max" else "amin")
-        values = _row(interp, kind, node, [tensor], shape)
         if dim is None:
-            return values
+            shape = _op(interp, node, tf_.reduce, tensor.shape, None, bool(keepdim), op=kind)
+            return _row(interp, kind, node, [tensor], shape, call=(args, kwargs))
+        shape, _ = _op(interp, node, tf_.reduce_pair, tensor.shape, dim, bool(keepdim), op=kind)
+        values = _row(interp, kind, node, [tensor], shape, call=(args, kwargs))
         return (values, values.replace(dtype="int"))
 
     return method
@@ -566,17 +640,17 @@ def _method_view(interp, tensor, args, kwargs, node):
     if args and isinstance(args[0], str):  # x.view(torch.float16): a dtype view
         return tensor
     shape = _op(interp, node, tf_.view, tensor.shape, _dims_arg(args, kwargs, "size"))
-    return _row(interp, "view", node, [tensor], shape)
+    return _row(interp, "view", node, [tensor], shape, call=(args, kwargs))
 
 
 def _method_reshape(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.reshape, tensor.shape, _dims_arg(args, kwargs, "shape"))
-    return _row(interp, "reshape", node, [tensor], shape)
+    return _row(interp, "reshape", node, [tensor], shape, call=(args, kwargs))
 
 
 def _method_permute(interp, tensor, args, kwargs, node):
     shape = _op(interp, node, tf_.permute, tensor.shape, _dims_arg(args, kwargs, "dims"))
-    return _row(interp, "permute", node, [tensor], shape)
+    return _row(interp, "permute", node, [tensor], shape, call=(args, kwargs))
 
 
 def _product(kind):
@@ -612,7 +686,7 @@ def _method_to(interp, tensor, args, kwargs, node):
 
 def _method_new(interp, tensor, args, kwargs, node):
     shape = _dims_arg(args, kwargs, "size")
-    return Tensor(tuple(shape), None, tensor.source)
+    return made(interp, shape, "tensor", tensor.dtype)
 
 
 def _method_masked_fill(interp, tensor, args, kwargs, node):
@@ -627,9 +701,9 @@ def _method_gather(interp, tensor, args, kwargs, node):
 def _method_topk(interp, tensor, args, kwargs, node):
     k = _arg(args, kwargs, 0, "k")
     dim = _arg(args, kwargs, 1, "dim", -1)
-    axis = _op(interp, node, tf_._wrap, dim, len(tensor.shape))
+    axis = _op(interp, node, tf_.wrap_dim, dim, len(tensor.shape))
     shape = tuple(k if i == axis else s for i, s in enumerate(tensor.shape))
-    values = _row(interp, "topk", node, [tensor], shape)
+    values = _row(interp, "topk", node, [tensor], shape, call=(args, kwargs))
     return (values, values.replace(dtype="int"))
 
 
@@ -646,7 +720,7 @@ METHODS = {
     "narrow": _method_narrow,
     "mean": _reduction("mean"), "sum": _reduction("sum"), "amax": _reduction("amax"),
     "amin": _reduction("amin"), "prod": _reduction("prod"), "std": _reduction("std"),
-    "var": _reduction("var"), "norm": _reduction("norm"), "logsumexp": _reduction("logsumexp"),
+    "var": _reduction("var"), "norm": _norm, "logsumexp": _reduction("logsumexp"),
     "argmax": _reduction("argmax"), "argmin": _reduction("argmin"),
     "max": _pair_reduction("max"), "min": _pair_reduction("min"),
     "matmul": _product("matmul"), "mm": _product("mm"), "bmm": _product("bmm"),
@@ -670,12 +744,10 @@ METHODS = {
 
 def getitem(interp, value, key, node):
     tensor = as_tensor(interp, value, node)
-    if isinstance(key, list):
-        key = tuple(key)
     if isinstance(key, Tensor):
         raise interp.error("indexing a tensor with a tensor is not supported", node)
     shape = _op(interp, node, tf_.getitem, tensor.shape, key)
-    return _row(interp, "getitem", node, [tensor], shape)
+    return _row(interp, "getitem", node, [tensor], shape, call=((key,), {}))
 
 
 # -- arithmetic ------------------------------------------------------------------------------
@@ -748,7 +820,8 @@ def _torch_stack(interp, args, kwargs, node):
                                                                        "tensors"), node)]
     shape = _op(interp, node, tf_.stack, [t.shape for t in tensors],
                 _arg(args, kwargs, 1, "dim", 0))
-    return _row(interp, "stack", node, tensors, shape)
+    return _row(interp, "stack", node, tensors, shape,
+                call=((), {"dim": _arg(args, kwargs, 1, "dim", 0)}))
 
 
 def _torch_binary(op):
@@ -772,22 +845,29 @@ _torch_matmul = _torch_product("matmul")
 
 
 def _factory(dtype="float"):
-    """torch.randn(1, 3, 32, 32), torch.zeros((2, 4)): a tensor of that shape; at the top
-    level of a spec, an input."""
+    """torch.randn(1, 3, 32, 32), torch.zeros((2, 4), dtype=torch.long): a tensor of that
+    shape; at the top level of a spec, an input."""
     def fn(interp, args, kwargs, node):
         sizes = _dims_arg(args, kwargs, "size")
-        return _made(interp, sizes, node, dtype)
+        return _made(interp, sizes, node, _dtype_kind(kwargs.get("dtype"), dtype))
 
     return fn
+
+
+def _dtype_kind(dtype, default: str) -> str:
+    if isinstance(dtype, str):
+        return "int" if dtype.startswith(("int", "uint", "long")) else (
+            "bool" if dtype == "bool" else "float")
+    return default
 
 
 def _made(interp, sizes, node, dtype):
     from shapecalc.interpret.library import code_input, size
 
     shape = tuple(size(interp, s, node) for s in sizes)
-    if not interp.call_stack:
+    if not interp.call_stack and interp.library.claimable(shape):
         return code_input(interp, "input", shape, node, dtype)
-    return Tensor(shape, (), "tensor", dtype)
+    return made(interp, shape, "tensor", dtype)
 
 
 def _randint(interp, args, kwargs, node):
@@ -796,13 +876,14 @@ def _randint(interp, args, kwargs, node):
         sizes = next((a for a in args if isinstance(a, (tuple, list))), None)
     if sizes is None:
         raise interp.error("torch.randint needs a size tuple", node)
-    return _made(interp, tuple(sizes), node, "int")
+    return _made(interp, tuple(sizes), node, _dtype_kind(kwargs.get("dtype"), "int"))
 
 
 def _like(dtype=None):
     def fn(interp, args, kwargs, node):
         tensor = as_tensor(interp, _arg(args, kwargs, 0, "input"), node)
-        return Tensor(tensor.shape, tensor.field, tensor.source, dtype or tensor.dtype)
+        return Tensor(tensor.shape, tensor.field, tensor.source,
+                      _dtype_kind(kwargs.get("dtype"), dtype or tensor.dtype))
 
     return fn
 
@@ -815,7 +896,7 @@ def _arange(interp, args, kwargs, node):
         start, end, step = (values + [1])[:3]
     count = algebra.ceildiv(end - start, step) if all(type(v) is int for v in (start, end, step)) \
         else algebra.ceildiv(end - start, step)
-    return Tensor((count,), None, "arange", "int")
+    return made(interp, (count,), "arange", "int")
 
 
 def _tensor_literal(interp, args, kwargs, node):
@@ -824,8 +905,8 @@ def _tensor_literal(interp, args, kwargs, node):
     while isinstance(data, (list, tuple)):
         shape.append(len(data))
         data = data[0] if data else None
-    dtype = "float" if isinstance(data, float) else "int"
-    return Tensor(tuple(shape), None, "tensor", dtype)
+    dtype = _dtype_kind(kwargs.get("dtype"), "float" if isinstance(data, float) else "int")
+    return made(interp, shape, "tensor", dtype)
 
 
 def _torch_flatten(interp, args, kwargs, node):
@@ -846,7 +927,7 @@ def _einsum(interp, args, kwargs, node):
         operands = operands[0]
     tensors = [as_tensor(interp, t, node) for t in operands]
     shape, macs = _op(interp, node, tf_.einsum, equation, *(t.shape for t in tensors))
-    return _row(interp, "einsum", node, tensors, shape, macs=macs)
+    return _row(interp, "einsum", node, tensors, shape, macs=macs, call=((equation,), {}))
 
 
 TORCH = {
@@ -860,6 +941,9 @@ TORCH = {
     "randint": _randint, "arange": _arange, "tensor": _tensor_literal,
     "randn_like": _like(), "rand_like": _like(), "zeros_like": _like(), "ones_like": _like(),
     "empty_like": _like(), "full_like": _like(),
+    "pow": lambda i, a, k, n: _scalar_or_tensor(i, "**", a, n),
+    "divide": _torch_binary("/"), "true_divide": _torch_binary("/"),
+    "tril": _tensor_first(_same), "triu": _tensor_first(_same),
     "maximum": lambda i, a, k, n: _elementwise_pair(i, "maximum", as_tensor(i, a[0], n),
                                                     as_tensor(i, a[1], n), n),
     "minimum": lambda i, a, k, n: _elementwise_pair(i, "minimum", as_tensor(i, a[0], n),
@@ -868,7 +952,7 @@ TORCH = {
         "transpose", "permute", "reshape", "unsqueeze", "squeeze", "chunk", "split", "unbind",
         "narrow", "mean", "sum", "amax", "amin", "prod", "std", "var", "norm", "logsumexp",
         "argmax", "argmin", "max", "min", "relu", "sigmoid", "tanh", "softmax", "log_softmax",
-        "exp", "log", "sqrt", "rsqrt", "abs", "neg", "pow", "clamp", "clip", "sin", "cos",
+        "exp", "log", "sqrt", "rsqrt", "abs", "neg", "clamp", "clip", "sin", "cos",
         "floor", "ceil", "round", "sign", "reciprocal", "square", "cumsum", "flip", "roll",
         "erf", "movedim", "moveaxis", "t", "topk", "gather", "masked_fill", "numel")},
 }
@@ -930,7 +1014,35 @@ def _f_pad(interp, args, kwargs, node):
         if algebra.truth(shape[axis] >= 0) is False:
             raise interp.error(f"`{interp.text(node)}`: padding makes dimension {axis} "
                                f"negative ({shape[axis]})", node)
-    return _row(interp, "pad", node, [tensor], tuple(shape), receptive=KEEP)
+    return _row(interp, "pad", node, [tensor], tuple(shape), receptive=KEEP,
+                call=((pad,), {}))
+
+
+def _scalar_or_tensor(interp, op, args, node):
+    return interp.binary(op, args[0], args[1], node)
+
+
+def _affine_grid(interp, args, kwargs, node):
+    """F.affine_grid(theta, size): a (N, H, W, 2) sampling grid for a (N, C, H, W) size."""
+    theta = as_tensor(interp, _arg(args, kwargs, 0, "theta"), node)
+    size = tuple(_arg(args, kwargs, 1, "size"))
+    if len(size) != 4 or len(theta.shape) != 3 or theta.shape[0] != size[0]:
+        raise interp.error(f"`{interp.text(node)}`: affine_grid takes theta (N, 2, 3) and a "
+                           f"4-D size with the same N, got {algebra.show_shape(theta.shape)} "
+                           f"and {size}", node)
+    return _row(interp, "affine_grid", node, [theta], (size[0], size[2], size[3], 2))
+
+
+def _grid_sample(interp, args, kwargs, node):
+    """F.grid_sample(input (N, C, H, W), grid (N, Ho, Wo, 2)) -> (N, C, Ho, Wo)."""
+    x = as_tensor(interp, _arg(args, kwargs, 0, "input"), node)
+    grid = as_tensor(interp, _arg(args, kwargs, 1, "grid"), node)
+    if len(x.shape) != 4 or len(grid.shape) != 4:
+        raise interp.error(f"`{interp.text(node)}`: grid_sample takes 4-D input and grid, got "
+                           f"{algebra.show_shape(x.shape)} and {algebra.show_shape(grid.shape)}",
+                           node)
+    return _row(interp, "grid_sample", node, [x, grid],
+                (x.shape[0], x.shape[1], grid.shape[1], grid.shape[2]))
 
 
 def _f_linear(interp, args, kwargs, node):
@@ -956,6 +1068,10 @@ FUNCTIONAL = {name: _functional(name, layer) for name, layer in _FUNCTIONAL_MODU
 FUNCTIONAL.update({
     "pad": _f_pad, "linear": _f_linear, "scaled_dot_product_attention": _f_sdpa,
     "normalize": _f_same, "dropout1d": _f_same, "dropout3d": _f_same,
+    "affine_grid": _affine_grid, "grid_sample": _grid_sample,
+    # the normalisations as functions: the weights belong to a module that counts them
+    "layer_norm": _f_same, "batch_norm": _f_same, "group_norm": _f_same,
+    "instance_norm": _f_same, "local_response_norm": _f_same,
     "alpha_dropout": _f_same, "one_hot": None, "flatten": _torch_flatten,
 })
 FUNCTIONAL = {k: v for k, v in FUNCTIONAL.items() if v is not None}
@@ -1024,7 +1140,7 @@ def _keras_shape(interp, args, kwargs, node):
 
 def _keras_random_normal(interp, args, kwargs, node):
     shape = _arg(args, kwargs, 0, "shape")
-    return Tensor(tuple(interp.iterate(shape, node)), None, "random")
+    return made(interp, interp.iterate(shape, node), "random")
 
 
 KERAS_OPS = {
@@ -1036,6 +1152,7 @@ KERAS_OPS = {
     "square": _f_same, "log": _f_same, "relu": _f_same, "sigmoid": _f_same, "tanh": _f_same,
     "softmax": _f_same, "abs": _f_same, "cast": _f_same, "stop_gradient": _f_same,
     "convert_to_tensor": _f_same, "random_normal": _keras_random_normal,
+    "ones_like": _f_same, "zeros_like": _f_same, "full_like": _f_same,
     "arange": lambda i, a, k, n: _arange(i, [*a, *(k[key] for key in ("start", "stop", "step")
                                                    if key in k)], {}, n),
     "einsum": _einsum,

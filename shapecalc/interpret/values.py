@@ -28,9 +28,10 @@ class Opaque:
     """What a call the interpreter does not know gave back (an optimizer, a loss, a
     device): carried along harmlessly, refused only where a number or a tensor is needed."""
 
-    def __init__(self, text: str, unbound: bool = False) -> None:
+    def __init__(self, text: str, unbound: bool = False, harmless: bool = False) -> None:
         self.text = text
         self.unbound = unbound  # its first name was bound by nothing (no import)
+        self.harmless = harmless  # derived from a layer's weights: calls on it do nothing
 
     def __repr__(self) -> str:
         return f"<{self.text}>"
