@@ -109,3 +109,56 @@ PIECES = [
 @given(st.lists(st.sampled_from(PIECES), max_size=10))
 def test_random_graph_programs_never_crash(lines):
     analyse_or_refuse("convention: pytorch\ninput: (1, 3, 10, 10)\n" + "\n".join(lines) + "\n")
+
+
+# Random Python programs of the kind model code is made of: classes with __init__ and
+# forward, helper functions, loops, comprehensions, containers, tensor methods. Whatever
+# they compute, the answer is a report or a refusal with a place, never a traceback or a
+# hang.
+EXPRESSIONS = st.sampled_from([
+    "1", "c", "c * 2", "c // 2 + 1", "-1", "(2, 2)", "[c, c]", "None", "True", "'same'",
+    "len(self.layers)", "x.shape[1]", "x.size(-1)", "x.dim()", "max(c, 3)", "int(c / 2)",
+    "[i for i in range(c)]", "{'a': c}", "self.c", "k", "x", "x + x", "x * 0.5",
+    "x.view(x.size(0), -1)", "x.permute(0, 2, 1)", "x.flatten(1)", "x[:, 0]", "x[..., -1:]",
+    "x.mean(dim=1)", "torch.cat([x, x], dim=1)", "x.chunk(2, dim=1)[0]", "x @ x",
+    "F.relu(x)", "x.unsqueeze(0)", "x.transpose(1, 2)", "self.layers[0](x)",
+    "nn.Linear(c, c)", "nn.Conv2d(c, c, 3)", "nn.ReLU()", "nn.Sequential(nn.ReLU())",
+    "self.block(x)", "helper(c)", "x.reshape(-1, c)", "torch.zeros(2, c)",
+])
+STATEMENTS = st.one_of(
+    st.builds(lambda e: f"x = {e}", EXPRESSIONS),
+    st.builds(lambda e: f"c = {e}", EXPRESSIONS),
+    st.builds(lambda e: f"self.layers.append({e})", EXPRESSIONS),
+    st.builds(lambda e: f"for i in range(2):\n    x = {e}", EXPRESSIONS),
+    st.builds(lambda e: f"if c > 2:\n    x = {e}\nelse:\n    c = 1", EXPRESSIONS),
+    st.builds(lambda e: f"a, b = {e}, {e}", EXPRESSIONS),
+    st.just("return x"), st.just("pass"), st.just("x = self.block(x)"),
+)
+
+
+@st.composite
+def random_python_models(draw):
+    init = draw(st.lists(STATEMENTS, max_size=4))
+    forward = draw(st.lists(STATEMENTS, max_size=5))
+
+    def body(lines):
+        text = "\n".join(lines) or "pass"
+        return "\n".join("        " + line for line in text.splitlines())
+
+    shape = draw(st.sampled_from(["(2, 4)", "(2, 4, 4)", "(2, 4, 4, 4)"]))
+    return (f"convention: pytorch\ninput: {shape}\n"
+            "def helper(n):\n    return nn.Linear(n, n)\n\n"
+            "class Net(nn.Module):\n"
+            "    def __init__(self, c=4, k=3):\n"
+            "        super().__init__()\n        self.c = c\n"
+            "        self.layers = nn.ModuleList()\n        self.block = nn.Identity()\n"
+            f"{body(init).replace('return x', 'pass')}\n\n"
+            "    def forward(self, x):\n        c = self.c\n        k = 3\n"
+            f"{body(forward)}\n        return x\n\n"
+            "model = Net()\n")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_python_models())
+def test_random_python_models_never_crash(text):
+    analyse_or_refuse(text)

@@ -86,7 +86,7 @@ class Interpreter:
         self.running: list[tuple[Function, dict]] = []  # the functions running, innermost last
         self.blocks: list[str] = []
         self.bindings: dict[str, object] = {}
-        self.globals: dict[str, object] = {}
+        self.globals: dict[str, object] = {"__name__": "__main__"}  # a script run whole
         self.top = Frame(self.globals, None, "<module>")
         self.header_inputs: list[tuple[str, Tensor]] = []  # declared by `input:` lines
         self.code_inputs: list[Tensor] = []  # made by keras.Input / torch.randn at top level
@@ -96,7 +96,8 @@ class Interpreter:
         self.constructed: list[LayerModule] = []
         self.model = None
         self.unregistered = 0  # >0 while applying a module the PyTorch model does not hold
-        self.aliases: dict[str, set[str]] = {}  # a Keras model's input -> what it was given
+        self.aliases: dict[str, set[str]] = {}
+        self.preludes: dict[str, Namespace] = {}  # a Keras model's input -> what it was given
         self._called_names: set[str] | None = None
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
@@ -111,6 +112,8 @@ class Interpreter:
     def span(self, node) -> Span | None:
         if node is None or not hasattr(node, "lineno"):
             return None
+        if hasattr(node, "prelude_span"):  # library code: errors point at its import
+            return node.prelude_span
         line = node.lineno
         end_line = node.end_lineno or line
         return Span(line, self._column(line, node.col_offset),
@@ -129,6 +132,9 @@ class Interpreter:
 
     def text(self, node) -> str:
         """The source of a node as written, on one line."""
+        if hasattr(node, "prelude_source"):
+            text = ast.get_source_segment(node.prelude_source, node) or "?"
+            return " ".join(part.strip() for part in text.splitlines())
         span = self.span(node)
         if span is None:
             return "?"
@@ -347,6 +353,24 @@ class Interpreter:
             except SpecError:
                 return None
         return library.constructed_params(self)
+
+    def prelude(self, name: str, node) -> Namespace:
+        """The names a zoo file imports from its own package, from shapecalc's prelude
+        (read by this interpreter, once per spec)."""
+        loaded = self.preludes.get(name)
+        if loaded is None:
+            from shapecalc.interpret import prelude
+
+            source = getattr(prelude, name.upper())
+            tree = ast.parse(source)
+            span = self.span(node)
+            for child in ast.walk(tree):
+                child.prelude_span = span
+                child.prelude_source = source
+            scope: dict = {}
+            self.exec_body(tree.body, Frame(scope, None, name))
+            loaded = self.preludes[name] = Namespace(name, scope.get)
+        return loaded
 
     # -- statements ----------------------------------------------------------------------
 
@@ -627,7 +651,10 @@ class Interpreter:
                 frame.locals[root] = self.library.module(root)
 
     def _exec_ImportFrom(self, node: ast.ImportFrom, frame: Frame) -> None:
-        module = self.library.module(node.module or "")
+        if node.level or (node.module or "").startswith("torchvision"):
+            module = self.prelude("torchvision", node)  # a zoo file's own package
+        else:
+            module = self.library.module(node.module or "")
         for alias in node.names:
             if alias.name == "*":
                 continue

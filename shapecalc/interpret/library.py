@@ -99,13 +99,11 @@ class Library:
         return not headers or any(_same_shape(t.shape, shape) for t in headers)
 
     def member(self, module: Namespace, name: str, node):
+        submodule = f"{module.name}.{name}"  # from d2l import torch as d2l
+        if _MODULE_ALIASES.get(submodule, submodule) in self.namespaces:
+            return self.module(submodule)
         found = module.lookup(name)
-        if found is None:
-            submodule = f"{module.name}.{name}"
-            if _MODULE_ALIASES.get(submodule, submodule) in self.namespaces:
-                return self.module(submodule)
-            return Opaque(f"{module.name}.{name}")
-        return found
+        return Opaque(f"{module.name}.{name}") if found is None else found
 
 
 def _namespaces() -> dict[str, Namespace]:
@@ -222,6 +220,9 @@ def _namespaces() -> dict[str, Namespace]:
                      _string.ascii_lowercase, "ascii_uppercase": _string.ascii_uppercase,
                      "digits": _string.digits, "punctuation": _string.punctuation},
           lambda member: Opaque(f"string.{member}"))
+    space("argparse", {"ArgumentParser": Builtin("ArgumentParser", _argument_parser),
+                       "Namespace": Builtin("Namespace", _simple_namespace)},
+          lambda member: Opaque(f"argparse.{member}"))
     space("types", {"SimpleNamespace": Builtin("SimpleNamespace", _simple_namespace)},
           lambda member: Opaque(f"types.{member}"))
     space("typing", {"cast": Builtin("typing.cast", lambda i, a, k, n: a[1]),
@@ -585,6 +586,34 @@ def weight_shape(module: LayerModule, name: str) -> tuple | None:
     if kind == "GroupNorm":
         return (args["num_channels"],)
     return None
+
+
+def _argument_parser(interp, args, kwargs, node):
+    """argparse as a script pasted whole uses it: every option at its default."""
+    defaults: dict = {}
+
+    def add_argument(i, a, k, n):
+        names = [x for x in a if isinstance(x, str)]
+        option = next((x for x in names if x.startswith("--")), names[0] if names else "")
+        dest = k.get("dest") or option.lstrip("-").replace("-", "_")
+        action = k.get("action")
+        default = k.get("default", False if action == "store_true" else
+                        True if action == "store_false" else None)
+        defaults[dest] = default
+        return None
+
+    def same(i, a, k, n):
+        return parser
+
+    members = {"add_argument": Builtin("add_argument", add_argument),
+               "parse_args": Builtin("parse_args", lambda i, a, k, n: Namespace(
+                   "args", lambda name: defaults.get(name))),
+               "parse_known_args": Builtin("parse_known_args", lambda i, a, k, n: (
+                   Namespace("args", lambda name: defaults.get(name)), [])),
+               "add_argument_group": Builtin("add_argument_group", same),
+               "add_mutually_exclusive_group": Builtin("group", same)}
+    parser = Namespace("parser", lambda name: members.get(name) or Opaque(f"parser.{name}"))
+    return parser
 
 
 def _simple_namespace(interp, args, kwargs, node):
@@ -996,6 +1025,9 @@ def class_base(interp, value, node):
     if isinstance(value, Opaque) and value.text.endswith(("Module", "Model", "Layer")):
         framework = KERAS if value.text.startswith(("keras", "tf")) else interp.convention
         return FrameworkBase(framework, value.text, "module" if framework == PYTORCH else "keras")
+    if isinstance(value, UnknownLayer):
+        raise interp.error(f"this class derives from `{value.dotted}`, for which shapecalc has "
+                           "no rule; run `shapecalc layers` for the supported layers", node)
     if isinstance(value, LayerClass):  # class LayerNorm2d(nn.LayerNorm): the layer inside
         return FrameworkBase(value.rule.framework, value.rule.name, "layer")
     return FrameworkBase("", describe(value), "plain")

@@ -1,0 +1,178 @@
+"""Code a pasted model file imports but does not contain, written here in the spec language.
+
+torchvision's model files import their building blocks from the package
+(``from ..ops.misc import Conv2dNormActivation``, ``from ._utils import _make_divisible``)
+and their plumbing (weights enums, registries, usage logging). A user who pastes such a file
+gets those names from here. This is shapecalc's own code, written from torchvision's
+documented behaviour (torchvision.ops docs, version 0.28), and it is read by the same
+interpreter as the user's code: nothing here is executed by Python.
+"""
+
+TORCHVISION = '''
+from functools import partial
+
+import torch
+from torch import nn
+
+
+def _log_api_usage_once(obj):
+    return None
+
+
+def _ovewrite_named_param(kwargs, param, new_value):
+    if param in kwargs:
+        if kwargs[param] != new_value:
+            raise ValueError(f"The parameter '{param}' expected value {new_value} but got {kwargs[param]} instead.")
+    else:
+        kwargs[param] = new_value
+
+
+def _make_divisible(v, divisor, min_value=None):
+    # the nearest multiple of divisor, never more than 10% below v (MobileNet's rounding)
+    if min_value is None:
+        min_value = divisor
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    if new_v < 0.9 * v:
+        new_v += divisor
+    return new_v
+
+
+def register_model(name=None):
+    def wrapper(fn):
+        return fn
+    return wrapper
+
+
+def handle_legacy_interface(**weights):
+    def wrapper(builder):
+        return builder
+    return wrapper
+
+
+class Weights:
+    def __init__(self, url, transforms, meta):
+        self.url = url
+        self.transforms = transforms
+        self.meta = meta
+
+
+class WeightsEnum:
+    @classmethod
+    def verify(cls, obj):
+        return obj
+
+
+class ImageClassification:
+    def __init__(self, *, crop_size, resize_size=256, interpolation=None, antialias=True,
+                 mean=None, std=None):
+        self.crop_size = crop_size
+
+
+_IMAGENET_CATEGORIES = []
+_COMMON_META = {"categories": _IMAGENET_CATEGORIES}
+
+
+class ConvNormActivation(nn.Sequential):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None,
+                 groups=1, norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1,
+                 inplace=True, bias=None, conv_layer=nn.Conv2d):
+        if padding is None:
+            if isinstance(kernel_size, int) and isinstance(dilation, int):
+                padding = (kernel_size - 1) // 2 * dilation
+            else:
+                rank = len(kernel_size) if isinstance(kernel_size, (tuple, list)) else len(dilation)
+                kernel_size = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,) * rank
+                dilation = dilation if isinstance(dilation, (tuple, list)) else (dilation,) * rank
+                padding = tuple((kernel_size[i] - 1) // 2 * dilation[i] for i in range(rank))
+        if bias is None:
+            bias = norm_layer is None
+        layers = [conv_layer(in_channels, out_channels, kernel_size, stride, padding,
+                             dilation=dilation, groups=groups, bias=bias)]
+        if norm_layer is not None:
+            layers.append(norm_layer(out_channels))
+        if activation_layer is not None:
+            params = {} if inplace is None else {"inplace": inplace}
+            layers.append(activation_layer(**params))
+        super().__init__(*layers)
+        self.out_channels = out_channels
+
+
+class Conv2dNormActivation(ConvNormActivation):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None,
+                 groups=1, norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1,
+                 inplace=True, bias=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, groups,
+                         norm_layer, activation_layer, dilation, inplace, bias, nn.Conv2d)
+
+
+class Conv1dNormActivation(ConvNormActivation):
+    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None,
+                 groups=1, norm_layer=nn.BatchNorm1d, activation_layer=nn.ReLU, dilation=1,
+                 inplace=True, bias=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, groups,
+                         norm_layer, activation_layer, dilation, inplace, bias, nn.Conv1d)
+
+
+class SqueezeExcitation(nn.Module):
+    def __init__(self, input_channels, squeeze_channels, activation=nn.ReLU,
+                 scale_activation=nn.Sigmoid):
+        super().__init__()
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(input_channels, squeeze_channels, 1)
+        self.fc2 = nn.Conv2d(squeeze_channels, input_channels, 1)
+        self.activation = activation()
+        self.scale_activation = scale_activation()
+
+    def _scale(self, input):
+        scale = self.avgpool(input)
+        scale = self.fc1(scale)
+        scale = self.activation(scale)
+        scale = self.fc2(scale)
+        return self.scale_activation(scale)
+
+    def forward(self, input):
+        scale = self._scale(input)
+        return scale * input
+
+
+class StochasticDepth(nn.Module):
+    # drops whole residual branches while training; the identity in eval mode
+    def __init__(self, p, mode):
+        super().__init__()
+        self.p = p
+        self.mode = mode
+
+    def forward(self, input):
+        return input
+
+
+def stochastic_depth(input, p, mode, training=True):
+    return input
+
+
+class Permute(nn.Module):
+    def __init__(self, dims):
+        super().__init__()
+        self.dims = dims
+
+    def forward(self, x):
+        return torch.permute(x, self.dims)
+
+
+class MLP(nn.Sequential):
+    def __init__(self, in_channels, hidden_channels, norm_layer=None, activation_layer=nn.ReLU,
+                 inplace=None, bias=True, dropout=0.0):
+        params = {} if inplace is None else {"inplace": inplace}
+        layers = []
+        in_dim = in_channels
+        for hidden_dim in hidden_channels[:-1]:
+            layers.append(nn.Linear(in_dim, hidden_dim, bias=bias))
+            if norm_layer is not None:
+                layers.append(norm_layer(hidden_dim))
+            layers.append(activation_layer(**params))
+            layers.append(nn.Dropout(dropout, **params))
+            in_dim = hidden_dim
+        layers.append(nn.Linear(in_dim, hidden_channels[-1], bias=bias))
+        layers.append(nn.Dropout(dropout, **params))
+        super().__init__(*layers)
+'''
