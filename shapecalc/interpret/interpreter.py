@@ -27,7 +27,8 @@ from shapecalc.errors import LayerError, Span, SpecError
 from shapecalc.interpret import library, modules, tensors
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
-                                        Opaque, Parameter, Tensor, UserClass)
+                                        Opaque, Parameter, Tensor, Unbound, UserClass,
+                                        concrete)
 from shapecalc.layers.base import KERAS, PYTORCH
 from shapecalc.spec import syntax as S
 from shapecalc.spec.reader import INPUT_TARGET
@@ -454,6 +455,7 @@ class Interpreter:
                     isinstance(node, ast.Assign):
                 if name in self.overrides:
                     return
+                value = concrete(value)
                 if not library.is_integer(value):
                     raise self.error(f"expected an integer expression, got {value!r}",
                                      node.value)
@@ -719,9 +721,7 @@ class Interpreter:
     def _eval_Name(self, node: ast.Name, frame: Frame, namespaces: bool = False) -> object:
         value = self.lookup(node.id, frame, namespaces)
         if value is _UNSET:
-            from shapecalc.symbolic import symbol
-
-            return symbol(node.id)  # an unbound name: a positive-integer symbol
+            return Unbound(node.id)  # a positive-integer symbol where a number is needed
         return value
 
     def lookup(self, name: str, frame: Frame, namespaces: bool = True):
@@ -817,6 +817,7 @@ class Interpreter:
         return self.binary(_BINARY[type(node.op)], left, right, node)
 
     def binary(self, op: str, a: object, b: object, node) -> object:
+        a, b = concrete(a), concrete(b)
         if isinstance(a, (Tensor, Parameter, tensors.Outputs)) or \
                 isinstance(b, (Tensor, Parameter, tensors.Outputs)):
             return tensors.arithmetic(self, op, a, b, node)
@@ -826,6 +827,7 @@ class Interpreter:
         value = self.eval(node.operand, frame)
         if isinstance(node.op, ast.Not):
             return not self.truth(value, node.operand)
+        value = concrete(value)
         if isinstance(value, (Tensor, Parameter)):
             return tensors.unary(self, value, node)
         if isinstance(value, (str, tuple, list, dict, type(None))) or isinstance(
@@ -1058,7 +1060,7 @@ class Interpreter:
     # -- helpers -------------------------------------------------------------------------
 
     def truth(self, value: object, node) -> bool:
-        verdict = library.decide(value)
+        verdict = library.decide(concrete(value))
         if verdict is None:
             raise self.error("this condition depends on unbound symbols; bind them (let or "
                              "--set) to decide it", node)

@@ -20,7 +20,8 @@ from shapecalc.errors import SpecError
 from shapecalc.interpret import tensors
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
-                                        Opaque, Parameter, Tensor, UserClass)
+                                        Opaque, Parameter, Tensor, Unbound, UserClass,
+                                        concrete)
 from shapecalc.layers.base import KERAS, PYTORCH, REGISTRY, Argument, bind
 from shapecalc.spec import syntax as S
 from shapecalc.spec.evaluate import Evaluator, Reference
@@ -316,6 +317,7 @@ def _exactly(interp, args, n, name, node):
 
 
 def _range(interp, args, kwargs, node):
+    args = concrete(list(args))
     if not 1 <= len(args) <= 3:
         raise interp.error(f"range expected 1 to 3 arguments, got {len(args)}", node)
     for value in args:
@@ -332,6 +334,7 @@ def _range(interp, args, kwargs, node):
 
 
 def _int(interp, args, kwargs, node):
+    args = concrete(list(args))
     if not args:
         return 0
     value = args[0]
@@ -357,6 +360,7 @@ def _int(interp, args, kwargs, node):
 
 
 def _float(interp, args, kwargs, node):
+    args = concrete(list(args))
     if not args:
         return 0.0
     value = args[0]
@@ -424,6 +428,7 @@ def _zip(interp, args, kwargs, node):
 
 def _extreme(pick: str):
     def fn(interp, args, kwargs, node):
+        args = concrete(list(args))
         items = list(interp.iterate(args[0], node)) if len(args) == 1 else list(args)
         if not items:
             if "default" in kwargs:
@@ -445,6 +450,7 @@ def _extreme(pick: str):
 
 
 def _abs(interp, args, kwargs, node):
+    args = concrete(list(args))
     value = args[0]
     if isinstance(value, (int, float, Fraction)):
         return abs(value)
@@ -461,6 +467,7 @@ def _sum(interp, args, kwargs, node):
 
 
 def _round(interp, args, kwargs, node):
+    args = concrete(list(args))
     value = args[0]
     digits = args[1] if len(args) > 1 else kwargs.get("ndigits")
     if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
@@ -839,6 +846,7 @@ def _math_function(fn, name):
 
 
 def _number(interp, value, name, node):
+    value = concrete(value)
     if isinstance(value, (int, float, Fraction)) or _is_expr(value):
         return value
     raise interp.error(f"{name}() needs a number, got {describe(value)}", node)
@@ -931,6 +939,7 @@ def _keras_input_layer(interp, args, kwargs, node):
 
 def size(interp, value, node, keras: bool = False):
     """One size of an input shape: a positive integer, a symbol, or (Keras) None."""
+    value = concrete(value)
     if value is None:
         if keras or interp.convention == KERAS:
             return interp.network.unknown()
@@ -1399,6 +1408,7 @@ def set_attribute(interp, receiver, name: str, value, node) -> None:
 
 
 def get_item(interp, receiver, key, node):
+    key = concrete(key)
     if isinstance(receiver, (Tensor, Parameter)):
         return tensors.getitem(interp, receiver, key, node)
     if isinstance(receiver, Container):
@@ -1613,6 +1623,8 @@ _SAFE_SPEC = re.compile(r"[<>^=]?[+\- ]?#?0?\d{0,3}[,_]?(\.\d{1,3})?[bcdeEfFgGno
 
 def format_value(interp, value, spec: str, node) -> str:
     """str() / format() of a value, with a format spec of bounded width."""
+    if isinstance(value, Unbound):
+        return value.name
     if spec and not _SAFE_SPEC.fullmatch(spec):
         raise interp.error(f"unsupported format spec {spec!r}", node)
     if isinstance(value, (int, float, str, bool)) or value is None:
@@ -1654,7 +1666,7 @@ def _is_expr(value) -> bool:
     return algebra.is_symbolic(value) and not isinstance(value, (
         Module, Opaque, Builtin, Function, BoundMethod, UserClass, Namespace, Tensor,
         Parameter, LayerClass, UnknownLayer, FrameworkBase, list, dict, range, slice, _Super,
-        Reference, UnknownModule)) and value is not Ellipsis
+        Reference, UnknownModule, Unbound)) and value is not Ellipsis
 
 
 def is_integer(value) -> bool:
@@ -1816,6 +1828,7 @@ def _sequence_arithmetic(interp, op, a, b, node):
 
 
 def compare(interp, op: str, a, b, node) -> bool:
+    a, b = concrete(a), concrete(b)
     if isinstance(a, Opaque) or isinstance(b, Opaque):
         if op in ("Is", "IsNot"):
             return (a is b) == (op == "Is")
@@ -1912,6 +1925,7 @@ def decide(value) -> bool | None:
 
 
 def iterate(interp, value, node) -> list:
+    value = concrete(value)
     if isinstance(value, (list, tuple, str, range)):
         return list(value)
     if isinstance(value, dict):
@@ -1931,6 +1945,8 @@ def iterate(interp, value, node) -> list:
 
 
 def describe(value) -> str:
+    if isinstance(value, Unbound):
+        return f"`{value.name}`"
     if isinstance(value, bool):
         return f"the boolean {value}"
     if isinstance(value, str):
@@ -2009,6 +2025,11 @@ def call_other(interp, func, args, kwargs, node):
         return Opaque(func.name)
     if isinstance(func, _Super):
         raise interp.error("super() is not callable", node)
+    if isinstance(func, Unbound):
+        if any(isinstance(a, (Tensor, Parameter, Module)) for a in (*args, *kwargs.values())):
+            raise interp.error(f"unknown function `{func.name}` applied to a tensor or module; "
+                               "define it in the spec", node)
+        return Opaque(f"{func.name}(...)")
     if _is_expr(func) and getattr(func, "is_Symbol", False):
         if any(isinstance(a, (Tensor, Parameter, Module)) for a in (*args, *kwargs.values())):
             raise interp.error(f"unknown function `{func}` applied to a tensor or module; "
@@ -2084,6 +2105,7 @@ def construct(interp, layer: LayerClass, args, kwargs, node):
 def rule_value(interp, value):
     """An interpreter value as a layer rule reads arguments: lists as tuples, layers given
     as arguments as references to their constructor."""
+    value = concrete(value)
     if isinstance(value, list):
         return tuple(rule_value(interp, v) for v in value)
     if isinstance(value, tuple):

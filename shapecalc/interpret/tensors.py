@@ -15,7 +15,7 @@ from shapecalc import algebra
 from shapecalc.errors import LayerError, SpecError
 from shapecalc.interpret import tensor_functions as tf_
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
-from shapecalc.interpret.values import Builtin, Function, Opaque, Parameter, Tensor
+from shapecalc.interpret.values import Builtin, Function, Opaque, Parameter, Tensor, concrete
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, REGISTRY
 
 _PROBE = 64
@@ -51,6 +51,8 @@ def _describe(value) -> str:
 
 def _op(interp, node, fn, *args, **kwargs):
     """A tensor function's result, its refusal located at the call."""
+    args = concrete(args)
+    kwargs = {k: concrete(v) for k, v in kwargs.items()}
     try:
         return fn(*args, **kwargs)
     except tf_.TensorOpError as error:
@@ -769,7 +771,7 @@ def arithmetic(interp, op: str, a, b, node):
         shape = _op(interp, node, tf_.broadcast, a.shape, b.shape)
         return _row(interp, _OP_NAMES.get(op, op), node, [a, b], shape, receptive=KEEP)
     tensor = as_tensor(interp, a if a_tensor else b, node)
-    other = b if a_tensor else a
+    other = concrete(b if a_tensor else a)
     from shapecalc.interpret.library import _numeric
 
     if not _numeric(other) or getattr(other, "is_Symbol", False):

@@ -37,6 +37,34 @@ class Opaque:
         return f"<{self.text}>"
 
 
+class Unbound:
+    """A name nothing bound (`device` in `model.to(device)`, `H` in a shape): a positive-
+    integer symbol where a number is needed, and nothing more until then, so that a numeric
+    analysis that passes one along never imports sympy."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def symbol(self):
+        from shapecalc.symbolic import symbol
+
+        return symbol(self.name)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def concrete(value):
+    """A value with every unbound name in it made a symbol."""
+    if isinstance(value, Unbound):
+        return value.symbol()
+    if type(value) is tuple:
+        return tuple(concrete(v) for v in value)
+    if type(value) is list:
+        return [concrete(v) for v in value]
+    return value
+
+
 class Namespace:
     """A module-like name: ``torch``, ``nn``, ``F``, ``layers``, ``math``. ``lookup``
     gives a member by name (None when it has none)."""
