@@ -314,20 +314,21 @@ class Interpreter:
                     module.framework == PYTORCH:
                 library.unapplied_row(self, module)
 
-    def report_parameters(self, module: Instance) -> None:
-        """The parameters a module holds itself, once, when it is first applied."""
+    def report_parameters(self, module: Instance, owner: str = "") -> None:
+        """The parameters a module holds itself, once, when it is first applied, in its
+        block and under its name (``owner`` where it has no attribute path)."""
         for attr, value in list(module.attrs.items()):
             if isinstance(value, Parameter) and not value.reported:
-                self._parameter_row(value, module, value.attr or attr)
+                self._parameter_row(value, module, value.attr or attr, owner)
 
-    def _parameter_row(self, parameter: Parameter, module, attr: str) -> None:
+    def _parameter_row(self, parameter: Parameter, module, attr: str, owner: str = "") -> None:
         parameter.reported = True
         count = algebra.product(parameter.tensor.shape) if not self.unregistered else 0
-        path = module.path()
+        path = module.path() or owner
         name = f"{path}.{attr}" if path else attr
         self.network.record(
             "Parameter" if parameter.kind != "buffer" else "Buffer", name, None, [],
-            parameter.tensor.shape, name=name, receptive=None,
+            parameter.tensor.shape, name=name, receptive=None, block=self.block(),
             trainable=count if parameter.kind == "trainable" else 0,
             non_trainable=count if parameter.kind == "non_trainable" else 0,
             buffers=count if parameter.kind == "buffer" else 0)

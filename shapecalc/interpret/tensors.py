@@ -360,7 +360,7 @@ def _apply_instance(interp, module: Instance, args, kwargs, node):
         return interp.call_function(forward, [module, *args], kwargs, node, None)
     finally:
         module.applied = True
-        interp.report_parameters(module)
+        interp.report_parameters(module, segment or module.cls.name)
         layer = module.attrs.get("__layer__")
         if layer is not None and not layer.applied:  # its own forward used only its weights
             from shapecalc.interpret.library import unapplied_row
@@ -790,6 +790,9 @@ def unary(interp, value, node):
 def matmul(interp, a, b, node, kind: str = "matmul"):
     a, b = as_tensor(interp, a, node), as_tensor(interp, b, node)
     shape, macs = _op(interp, node, getattr(tf_, kind), a.shape, b.shape)
+    if macs is None and interp.convention == KERAS:  # per sample, as Keras' other rows
+        _, macs = _op(interp, node, getattr(tf_, kind), _one_batch(a.shape),
+                      _one_batch(b.shape))
     return _row(interp, kind, node, [a, b], shape, macs=macs)
 
 
@@ -815,6 +818,10 @@ def _torch_cat(interp, args, kwargs, node):
     dim = _arg(args, kwargs, 1, "dim", kwargs.get("axis", 0))
     items = [as_tensor(interp, t, node) for t in interp.iterate(tensors, node)]
     return _apply_rule(interp, "cat", items, node, dim=dim)
+
+
+def _one_batch(shape: tuple) -> tuple:
+    return (1, *shape[1:]) if shape and shape[0] is None else shape
 
 
 def _torch_stack(interp, args, kwargs, node):

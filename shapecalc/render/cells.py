@@ -72,11 +72,16 @@ def _block_cells(report: NetworkReport, start: int, block: str, level: int,
     return (
         "",
         "  " * level + f"{block.rsplit('/', 1)[-1]} (block)",
-        show_shape(members[-1].output_shape),
+        show_shape(next((m for m in reversed(members) if m.type not in _PARAMETER_ROWS),
+                        members[-1]).output_shape),
         show(algebra.total(m.params for m in members)),
-        show(algebra.total(m.macs for m in members)),
+        "None" if any(m.macs is None for m in members) else
+        show(algebra.total(m.macs for m in members)),  # MACs over a size given as None
     ) + (() if counts is None else
          (show(algebra.total(counts[m.index].value for m in members if m.index in counts)),))
+
+
+_PARAMETER_ROWS = ("Parameter", "Buffer")  # a block's output is its last computed tensor
 
 
 def megabytes(value) -> str:
