@@ -1,7 +1,9 @@
 """Measurements quoted in the README and the closing notes. Run: python benchmarks/run.py
 
-- startup: `python -m shapecalc analyze` of a numeric VGG-16 spec, against
-  `python -c "import click, rich"` and `python -c pass`, in the same run (median of N).
+- startup: `python -m shapecalc analyze` of a numeric VGG-16 spec and of a ResNet-50 written
+  as a model zoo's source (specs/zoo/resnet50_source.txt: classes, helper methods, layer
+  lists), against `python -c "import click, rich"` and `python -c pass`, in the same run
+  (median of N), with the peak memory (max RSS) of each.
 - symbolic: in-process analysis of a 50-layer conv network with symbolic N, H, W.
 - scale: in-process analysis of generated 10,000- and 20,000-layer specs (linear growth).
 """
@@ -16,6 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
+ZOO_RESNET50 = Path(__file__).resolve().parent.parent / "specs" / "zoo" / "resnet50_source.txt"
 VGG16 = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
 
 
@@ -57,6 +60,15 @@ def wall(cmd: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+def peak_mib(cmd: list[str]) -> float:
+    """The command's maximum resident set size (a child's own, from wait4)."""
+    import os
+
+    process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    _, _, usage = os.wait4(process.pid, 0)
+    return usage.ru_maxrss / 1024
+
+
 def in_process(text: str, runs: int) -> float:
     from shapecalc import analyze_text
 
@@ -84,12 +96,18 @@ def startup(runs: int) -> None:
         libs = wall([py, "-c", "import click, rich"], runs)
         ours = wall([py, "-m", "shapecalc", "analyze", str(spec)], runs)
         json_ = wall([py, "-m", "shapecalc", "analyze", str(spec), "--format", "json"], runs)
+        zoo_cmd = [py, "-m", "shapecalc", "analyze", str(ZOO_RESNET50)]
+        zoo = wall(zoo_cmd, runs)
+        memory = {"libs": peak_mib([py, "-c", "import click, rich"]), "zoo": peak_mib(zoo_cmd)}
     print(f"startup (median of {runs}):")
     print(f"  python -c pass                     {base * 1000:7.1f} ms")
-    print(f"  python -c 'import click, rich'     {libs * 1000:7.1f} ms")
+    print(f"  python -c 'import click, rich'     {libs * 1000:7.1f} ms  "
+          f"(peak {memory['libs']:.1f} MiB)")
     print(f"  shapecalc analyze vgg16 (table)    {ours * 1000:7.1f} ms  "
           f"({ours / libs:.2f}x import click, rich)")
     print(f"  shapecalc analyze vgg16 (json)     {json_ * 1000:7.1f} ms")
+    print(f"  shapecalc analyze resnet50_source  {zoo * 1000:7.1f} ms  "
+          f"({zoo / libs:.2f}x import click, rich; peak {memory['zoo']:.1f} MiB)")
 
 
 def symbolic(runs: int) -> None:

@@ -204,7 +204,8 @@ class _View(Record):
 def _views(report: NetworkReport) -> tuple[_View, ...]:
     """Each layer's input shapes and its arguments with the signature's defaults filled in
     (importing shapecalc.layers, not .base, is what registers every rule)."""
-    shapes = {name: tuple(shape) for name, shape in (*report.inputs, *report.constants)}
+    shapes = {name: tuple(shape) for name, shape in report.inputs}
+    shapes.update((name, tuple(shape)) for name, shape, _ in report.constants)
     views = []
     for layer in report.layers:
         rule = REGISTRY.get((PYTORCH, layer.type))

@@ -55,7 +55,8 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         errors=tuple(network.errors),
         bindings=tuple(interpreter.bindings.items()),
         outputs=tuple(_shown(t.shape) for t in network.outputs),
-        constants=tuple(network.constants.items()),
+        constants=tuple((name, shape, dtype)
+                        for name, (shape, dtype) in network.constants.items()),
     )
 
 
@@ -73,7 +74,7 @@ class Network:
         self.name_counts: dict[str, int] = {}
         self.unknowns = 0
         self.known: set[str] = set()  # the inputs' and rows' names
-        self.constants: dict[str, tuple] = {}  # other tensors rows read (torch.zeros(...))
+        self.constants: dict[str, tuple] = {}  # other tensors rows read: name -> (shape, dtype)
 
     def declare_input(self, name: str, shape: tuple, dtype: str = "float") -> Tensor:
         self.known.add(name)
@@ -150,7 +151,7 @@ class Network:
         field = _propagate_field(inputs, result.receptive)
         for tensor in inputs:
             if tensor.source not in self.known:
-                self.constants[tensor.source] = _shown(tensor.shape)
+                self.constants[tensor.source] = (_shown(tensor.shape), tensor.dtype)
         self.known.add(name)
         self.layers.append(LayerReport(
             index=index, line=span.line if span else 0, name=name, type=type_name,

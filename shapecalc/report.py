@@ -86,9 +86,9 @@ class NetworkReport(Record):
     constructed_params: Value | None = None
     """PyTorch, refused network: the parameters of every layer, the refused one and those
     after it included, as PyTorch constructs them all before running any."""
-    constants: tuple[tuple[str, tuple], ...] = ()
+    constants: tuple[tuple[str, tuple, str], ...] = ()
     """Tensors the rows read that are neither inputs nor rows (made in the code, such as
-    `torch.zeros(...)` or a parameter): (name, shape)."""
+    `torch.zeros(...)` or a parameter): (name, shape, dtype kind)."""
     outputs: tuple[tuple, ...] = ()
     """The shape of every output of the model (a forward that returns a tuple, a Keras
     model with several outputs), in order; empty when the last row is the output."""

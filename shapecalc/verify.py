@@ -50,7 +50,7 @@ TENSOR_FUNCTIONS = TORCH_BINARY | {
     "expand", "repeat", "expand_as", "view_as", "chunk", "split", "unbind", "narrow", "mean",
     "sum", "amax", "amin", "prod", "std", "var", "norm", "logsumexp", "argmax", "argmin",
     "max", "min", "topk", "getitem", "stack", "einsum", "pad", "linear",
-    "scaled_dot_product_attention"}
+    "scaled_dot_product_attention", "affine_grid", "grid_sample"}
 RECURRENT = {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"}
 TORCH_PLACEMENT_ARGUMENTS = {"device", "dtype"}
 KERAS_INPUT_ARGUMENTS = {"input_shape", "batch_input_shape", "input_dim", "batch_size", "name"}
@@ -180,18 +180,27 @@ class _TorchRun:
         integer = {n for layer in self.report.layers if layer.type == "Embedding"
                    for n in layer.inputs}
         tensors = {}
-        for name, shape in (*self.report.inputs, *self.report.constants):
-            if name in integer:
+        made_integer = {name for name, _, dtype in self.report.constants if dtype == "int"}
+        for name, shape in (*self.report.inputs, *((n, s) for n, s, _ in self.report.constants)):
+            if name in integer or name in made_integer:
                 tensors[name] = torch.zeros(shape, dtype=torch.long, device=self.device)
             else:
                 tensors[name] = torch.randn(shape, device=self.device)
         checks = []
+        seen: set[str] = set()
         for layer in self.report.layers:
             try:
                 output, measured = self._layer(layer, [tensors[n] for n in layer.inputs])
             except Exception as error:  # the framework's refusal is the finding
                 checks.append(LayerCheck(layer, None, f"{type(error).__name__}: {error}"))
                 break
+            if layer.name in seen:  # the same module applied again: its weights exist once
+                measured = Measured(measured.shape, 0, 0, 0, measured.flops)
+            elif layer.trainable == 0 and layer.non_trainable and not measured.non_trainable:
+                # frozen by the code (requires_grad = False): the same weights, not trained
+                measured = Measured(measured.shape, 0, measured.trainable, measured.buffers,
+                                    measured.flops)
+            seen.add(layer.name)
             tensors[layer.name] = output
             checks.append(LayerCheck(layer, measured))
         return Verification(PYTORCH, str(self.device), tuple(checks), len(self.report.layers))
@@ -254,7 +263,8 @@ class _TorchRun:
             function = getattr(torch, layer.type)
             return (lambda: function(inputs, **kwargs)) if layer.type == "stack" else \
                 (lambda: function(args[0], *inputs))
-        if layer.type in ("pad", "linear", "scaled_dot_product_attention"):
+        if layer.type in ("pad", "linear", "scaled_dot_product_attention", "affine_grid",
+                          "grid_sample"):
             function = getattr(torch.nn.functional, layer.type)
             return lambda: function(*inputs, *args, **kwargs)
         if layer.type in TORCH_BINARY:

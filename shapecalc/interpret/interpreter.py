@@ -103,10 +103,8 @@ class Interpreter:
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
         self.library = library.Library(self)
-        self._handlers = {}
-        for name in dir(self):
-            if name.startswith(("_exec_", "_eval_")):
-                self._handlers[(name[1:5], name[6:])] = getattr(self, name)
+        self._statements = {kind: getattr(self, name) for kind, name in _STATEMENTS.items()}
+        self._expressions = {kind: getattr(self, name) for kind, name in _EXPRESSIONS.items()}
 
     # -- positions and errors ------------------------------------------------------------
 
@@ -151,7 +149,9 @@ class Interpreter:
         return SpecError(message, self.span(node))
 
     def step(self, node) -> None:
-        self.steps += 1
+        """Count a step (eval counts its own and calls this only to check the bounds)."""
+        if node is not None and not isinstance(node, ast.expr):
+            self.steps += 1
         if self.steps > MAX_STEPS:
             raise self.error(f"the code runs more than {MAX_STEPS:,} steps; shapecalc stops "
                              "here (is a loop or a recursion unbounded?)", node)
@@ -379,7 +379,7 @@ class Interpreter:
     def exec_body(self, body: list, frame: Frame) -> None:
         for stmt in body:
             self.step(stmt)
-            handler = self._handlers.get(("exec", type(stmt).__name__))
+            handler = self._statements.get(type(stmt))
             if handler is None:
                 raise self.error(f"`{_describe_node(stmt)}` is not supported by shapecalc's "
                                  "reader", stmt)
@@ -704,8 +704,10 @@ class Interpreter:
     # -- expressions ---------------------------------------------------------------------
 
     def eval(self, node, frame: Frame) -> object:
-        self.step(node)
-        handler = self._handlers.get(("eval", type(node).__name__))
+        self.steps += 1
+        if self.steps > MAX_STEPS or not self.steps & 0x3FF:
+            self.step(node)
+        handler = self._expressions.get(type(node))
         if handler is None:
             raise self.error(f"`{_describe_node(node)}` is not supported by shapecalc's "
                              "reader", node)
@@ -1091,6 +1093,13 @@ class Interpreter:
         return "/".join(self.blocks)
 
 
+def _handlers(prefix: str) -> dict:
+    """The node classes Interpreter handles, each with its method's name (one table,
+    built once: `_exec_For` handles ast.For)."""
+    return {getattr(ast, name[len(prefix):]): name for name in dir(Interpreter)
+            if name.startswith(prefix) and hasattr(ast, name[len(prefix):])}
+
+
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
            ast.Mod: "%", ast.Pow: "**", ast.MatMult: "@", ast.BitAnd: "&", ast.BitOr: "|",
            ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
@@ -1158,3 +1167,7 @@ def _add_trace(error: SpecError, qualname: str, node) -> None:
 
 
 __all__ = ["Interpreter", "Frame", "Fraction", "FrameworkBase"]
+
+
+_STATEMENTS = _handlers("_exec_")
+_EXPRESSIONS = _handlers("_eval_")

@@ -2194,7 +2194,9 @@ def unapplied_row(interp, module: LayerModule, name: str | None = None) -> None:
     name = name or module.path() or interp.network.auto_name(module.rule.name)
     interp.network.record(module.rule.name, module.source + "  # not applied in forward",
                           module.span, [], (), name=name, receptive=None,
-                          trainable=trainable, buffers=buffers)
+                          trainable=trainable, buffers=buffers,
+                          arguments=tuple((key, arg.value) for key, arg in
+                                          module.arguments.items() if arg.given))
     module.applied = True
 
 

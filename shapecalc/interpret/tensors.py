@@ -598,9 +598,11 @@ def _reduction(kind):
 
 def _norm(interp, tensor, args, kwargs, node):
     """x.norm(p, dim, keepdim): the order p comes first."""
-    args = list(args[1:]) if args else []
-    kwargs = {k: v for k, v in kwargs.items() if k not in ("p", "dtype")}
-    return _reduction("norm")(interp, tensor, args, kwargs, node)
+    dim = _arg(args, kwargs, 1, "dim")
+    keepdim = _arg(args, kwargs, 2, "keepdim", False)
+    shape = _op(interp, node, tf_.reduce, tensor.shape, tuple(dim) if isinstance(dim, list)
+                else dim, bool(keepdim), op="norm")
+    return _row(interp, "norm", node, [tensor], shape, call=(args, kwargs))
 
 
 def _pair_reduction(kind):
@@ -1039,7 +1041,8 @@ def _affine_grid(interp, args, kwargs, node):
         raise interp.error(f"`{interp.text(node)}`: affine_grid takes theta (N, 2, 3) and a "
                            f"4-D size with the same N, got {algebra.show_shape(theta.shape)} "
                            f"and {size}", node)
-    return _row(interp, "affine_grid", node, [theta], (size[0], size[2], size[3], 2))
+    return _row(interp, "affine_grid", node, [theta], (size[0], size[2], size[3], 2),
+                call=((size,), {k: v for k, v in kwargs.items() if k == "align_corners"}))
 
 
 def _grid_sample(interp, args, kwargs, node):
