@@ -55,6 +55,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         errors=tuple(network.errors),
         bindings=tuple(interpreter.bindings.items()),
         outputs=tuple(_shown(t.shape) for t in network.outputs),
+        notes=tuple(network.notes),
         constants=tuple((name, shape, dtype)
                         for name, (shape, dtype) in network.constants.items()),
     )
@@ -71,6 +72,7 @@ class Network:
         self.inputs: list[tuple[str, tuple]] = []
         self.input_shape: tuple = ()
         self.outputs: list[Tensor] = []
+        self.notes: list[str] = []
         self.name_counts: dict[str, int] = {}
         self.unknowns = 0
         self.known: set[str] = set()  # the inputs' and rows' names

@@ -89,6 +89,8 @@ class NetworkReport(Record):
     constants: tuple[tuple[str, tuple, str], ...] = ()
     """Tensors the rows read that are neither inputs nor rows (made in the code, such as
     `torch.zeros(...)` or a parameter): (name, shape, dtype kind)."""
+    notes: tuple[str, ...] = ()
+    """What the reader skipped and why (a call of a function the spec never defines)."""
     outputs: tuple[tuple, ...] = ()
     """The shape of every output of the model (a forward that returns a tuple, a Keras
     model with several outputs), in order; empty when the last row is the output."""

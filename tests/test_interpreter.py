@@ -364,3 +364,22 @@ def test_a_numeric_pasted_model_does_not_import_sympy():
         "assert 'sympy' not in sys.modules and 'torch' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True,
                    cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+
+
+def test_namedtuple_outputs_and_notes_for_skipped_calls():
+    report = run(TORCH + "input: (1, 4)\n" + """
+from collections import namedtuple
+Outputs = namedtuple("Outputs", ["logits", "aux"])
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 2)
+    def forward(self, x):
+        out = Outputs(self.fc(x), None)
+        return out.logits
+model = Net()
+plot_history(model)
+""")
+    assert report.output_shape == (1, 2)
+    assert report.notes == ("line 14: `plot_history(...)` is not defined in the spec; "
+                            "skipped (it touches no tensor)",)

@@ -81,6 +81,7 @@ class Interpreter:
         self.overrides = overrides
         self.lines = spec.source.splitlines()
         self.shifts = dict(spec.shifts)
+        self.plain = spec.source.isascii()
         self.steps = 0
         self.deadline = time.monotonic() + MAX_SECONDS
         self.call_stack: list[tuple[str, int]] = []
@@ -109,14 +110,17 @@ class Interpreter:
     # -- positions and errors ------------------------------------------------------------
 
     def span(self, node) -> Span | None:
-        if node is None or not hasattr(node, "lineno"):
+        try:
+            line, end_line = node.lineno, node.end_lineno or node.lineno
+        except AttributeError:
             return None
         if hasattr(node, "prelude_span"):  # library code: errors point at its import
             return node.prelude_span
-        line = node.lineno
-        end_line = node.end_lineno or line
-        return Span(line, self._column(line, node.col_offset),
-                    end_line, self._column(end_line, node.end_col_offset or node.col_offset + 1))
+        start, end = node.col_offset, node.end_col_offset or node.col_offset + 1
+        if self.plain and line not in self.shifts and end_line not in self.shifts:
+            dedent = self.spec.dedent + 1  # ASCII text: byte offsets are columns
+            return Span(line, start + dedent, end_line, end + dedent)
+        return Span(line, self._column(line, start), end_line, self._column(end_line, end))
 
     def _column(self, line: int, byte_offset: int) -> int:
         byte_offset += self.spec.dedent
@@ -391,6 +395,10 @@ class Interpreter:
             return  # a docstring
         mark = modules.serial()
         result = self.eval(value, frame)
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
+                self.lookup(value.func.id, frame) is _UNSET:
+            self.network.notes.append(f"line {node.lineno}: `{value.func.id}(...)` is not "
+                                      "defined in the spec; skipped (it touches no tensor)")
         items = result if isinstance(value, ast.Tuple) and isinstance(result, tuple) else (result,)
         for item in items:
             self._chain(item, frame, node, mark)

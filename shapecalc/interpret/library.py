@@ -762,8 +762,27 @@ def _print(interp, args, kwargs, node):
     return None  # printing shows nothing here
 
 
+class NamedTuple(tuple):
+    """An instance of a namedtuple type the code made (GoogLeNetOutputs): a tuple whose
+    items are also attributes."""
+
+    fields: tuple = ()
+
+
 def _namedtuple(interp, args, kwargs, node):
-    return Builtin("namedtuple", lambda i, a, k, n: tuple(a) + tuple(k.values()))
+    names = args[1] if len(args) > 1 else kwargs.get("field_names", ())
+    fields = tuple(names.replace(",", " ").split() if isinstance(names, str) else names)
+
+    def make(i, a, k, n):
+        values = list(a) + [k[f] for f in fields[len(a):] if f in k]
+        if len(values) != len(fields):
+            raise i.error(f"{args[0] if args else 'namedtuple'}() takes {len(fields)} "
+                          f"values ({', '.join(fields)}), got {len(values)}", n)
+        made = NamedTuple(values)
+        made.fields = fields
+        return made
+
+    return Builtin(str(args[0]) if args else "namedtuple", make)
 
 
 def _partial(interp, args, kwargs, node):
@@ -1104,6 +1123,8 @@ def attribute(interp, receiver, name: str, node):
     if isinstance(receiver, Opaque):
         harmless = receiver.harmless or isinstance(receiver, (WeightRef, ParamHandle))
         return Opaque(f"{receiver.text}.{name}", receiver.unbound, harmless)
+    if isinstance(receiver, NamedTuple) and name in receiver.fields:
+        return receiver[receiver.fields.index(name)]
     method = _DATA_METHODS.get((_kind(receiver), name))
     if method is not None:
         return Builtin(name, method, bound=receiver)

@@ -96,7 +96,9 @@ def total_lines(report: NetworkReport, counting=None) -> list[tuple[str, str]]:
         ("Convention", FRAMEWORK_TITLE[report.convention]),
         ("Input shape", show_shape(report.input_shape)),
     ]
-    if report.output_shape is not None:
+    if len(report.output_shapes) > 1:
+        lines.append(("Outputs", ", ".join(show_shape(s) for s in report.output_shapes)))
+    elif report.output_shape is not None:
         lines.append(("Output shape", show_shape(report.output_shape)))
     if report.errors:
         refused = report.errors[0].layer_index
@@ -123,4 +125,5 @@ def total_lines(report: NetworkReport, counting=None) -> list[tuple[str, str]]:
         lines += [(f"  layer {c.layer.index}", c.note) for c in counting.layers if c.note]
     if report.conditions:
         lines.append(("Valid when", "; ".join(report.conditions)))
+    lines += [("Note", note) for note in report.notes]
     return lines

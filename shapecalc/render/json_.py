@@ -68,6 +68,10 @@ def report_object(report: NetworkReport, explain: bool = False) -> dict:
         "constructed_params": value(report.constructed_params),
         "layers": [layer_object(layer, explain) for layer in report.layers],
     }
+    if len(report.output_shapes) > 1:
+        obj["outputs"] = [value(shape) for shape in report.output_shapes]
+    if report.notes:
+        obj["notes"] = list(report.notes)
     if report.errors:
         obj = {"errors": [error_object(e) for e in report.errors], **obj}
     return obj
