@@ -2047,9 +2047,9 @@ def call_other(interp, func, args, kwargs, node):
     if isinstance(func, _Super):
         raise interp.error("super() is not callable", node)
     if isinstance(func, Unbound):
-        if any(isinstance(a, (Tensor, Parameter, Module)) for a in (*args, *kwargs.values())):
-            raise interp.error(f"unknown function `{func.name}` applied to a tensor or module; "
-                               "define it in the spec", node)
+        if any(isinstance(a, (Tensor, Parameter)) for a in (*args, *kwargs.values())):
+            raise interp.error(f"unknown function `{func.name}` applied to a tensor; define it "
+                               "in the spec", node)
         return Opaque(f"{func.name}(...)")
     if _is_expr(func) and getattr(func, "is_Symbol", False):
         if any(isinstance(a, (Tensor, Parameter, Module)) for a in (*args, *kwargs.values())):
