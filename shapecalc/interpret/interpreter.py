@@ -24,7 +24,7 @@ from fractions import Fraction
 
 from shapecalc import algebra
 from shapecalc.errors import LayerError, Span, SpecError
-from shapecalc.interpret import library, modules, tensors
+from shapecalc.interpret import arithmetic, frameworks, modules, objects, tensors
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
                                         Opaque, Parameter, Tensor, Unbound, UserClass,
@@ -103,7 +103,7 @@ class Interpreter:
         self._called_names: set[str] | None = None
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
-        self.library = library.Library(self)
+        self.library = frameworks.Library(self)
         self._statements = {kind: getattr(self, name) for kind, name in _STATEMENTS.items()}
         self._expressions = {kind: getattr(self, name) for kind, name in _EXPRESSIONS.items()}
 
@@ -193,7 +193,7 @@ class Interpreter:
         if self.convention is None and declared:
             self.convention = declared[0].name
         if self.convention is None:
-            self.convention = library.detect_convention(self.spec.module)
+            self.convention = frameworks.detect_convention(self.spec.module)
         if self.convention is None:
             raise SpecError("declare the convention: add a line `convention: pytorch` or "
                             "`convention: keras` (or pass --convention)", None)
@@ -316,7 +316,7 @@ class Interpreter:
                     self._parameter_row(value, module, attr)
             if isinstance(module, LayerModule) and not module.applied and \
                     module.framework == PYTORCH:
-                library.unapplied_row(self, module)
+                frameworks.unapplied_row(self, module)
 
     def report_parameters(self, module: Instance, owner: str = "") -> None:
         """The parameters a module holds itself, once, when it is first applied, in its
@@ -358,7 +358,7 @@ class Interpreter:
                     return None
             except SpecError:
                 return None
-        return library.constructed_params(self)
+        return frameworks.constructed_params(self)
 
     def prelude(self, name: str, node) -> Namespace:
         """The names a zoo file imports from its own package, from shapecalc's prelude
@@ -416,7 +416,7 @@ class Interpreter:
 
     def _chain_apply(self, module, frame: Frame, node) -> Tensor:
         if frame.cursor is None:
-            implicit = library.implicit_input(self, module)
+            implicit = frameworks.implicit_input(self, module)
             if implicit is None:
                 raise self.error(
                     "no input declared before the first layer: add `input: (1, 3, 224, 224)` "
@@ -465,7 +465,7 @@ class Interpreter:
                 if name in self.overrides:
                     return
                 value = concrete(value)
-                if not library.is_integer(value):
+                if not arithmetic.is_integer(value):
                     raise self.error(f"expected an integer expression, got {value!r}",
                                      node.value)
                 self.bindings[name] = value
@@ -485,7 +485,7 @@ class Interpreter:
         elif isinstance(target, ast.Subscript):
             receiver = self.eval(target.value, frame)
             key = self.eval(target.slice, frame)
-            library.set_item(self, receiver, key, value, target)
+            objects.set_item(self, receiver, key, value, target)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._unpack(target, value, frame, node)
         elif isinstance(target, ast.Starred):
@@ -545,7 +545,7 @@ class Interpreter:
         if any(n == name for n, _ in self.header_inputs):
             raise self.error(f"input `{name}` declared twice (name further inputs: "
                              "`input mask: (...)`)", node)
-        tensor = library.input_tensor(self, name, value, node, header=True)
+        tensor = frameworks.input_tensor(self, name, value, node, header=True)
         self.header_inputs.append((name, tensor))
         if self.top.cursor is None:
             self.top.cursor = tensor
@@ -641,7 +641,7 @@ class Interpreter:
         return defaults
 
     def _exec_ClassDef(self, node: ast.ClassDef, frame: Frame) -> None:
-        bases = tuple(library.class_base(self, self.eval(b, frame), b) for b in node.bases)
+        bases = tuple(frameworks.class_base(self, self.eval(b, frame), b) for b in node.bases)
         namespace: dict = {}
         body = Frame(namespace, frame, node.name, is_class=True)
         self.exec_body(node.body, body)
@@ -682,7 +682,7 @@ class Interpreter:
 
     def _exec_Assert(self, node: ast.Assert, frame: Frame) -> None:
         value = self.eval(node.test, frame)
-        verdict = library.decide(value)
+        verdict = arithmetic.decide(value)
         if verdict is False:
             message = self.eval(node.msg, frame) if node.msg is not None else None
             raise self.error("assertion failed" + (f": {message}" if message else "") +
@@ -756,15 +756,15 @@ class Interpreter:
         return self.attribute(receiver, node.attr, node)
 
     def attribute(self, receiver: object, name: str, node) -> object:
-        return library.attribute(self, receiver, name, node)
+        return objects.attribute(self, receiver, name, node)
 
     def set_attribute(self, receiver: object, name: str, value: object, node) -> None:
-        library.set_attribute(self, receiver, name, value, node)
+        objects.set_attribute(self, receiver, name, value, node)
 
     def _eval_Subscript(self, node: ast.Subscript, frame: Frame) -> object:
         receiver = self.eval(node.value, frame)
         key = self.eval(node.slice, frame)
-        return library.get_item(self, receiver, key, node)
+        return objects.get_item(self, receiver, key, node)
 
     def _eval_Slice(self, node: ast.Slice, frame: Frame) -> object:
         parts = [None if p is None else self.eval(p, frame)
@@ -802,9 +802,9 @@ class Interpreter:
         result: dict = {}
         for key, value in zip(node.keys, node.values):
             if key is None:
-                result.update(library.as_dict(self, self.eval(value, frame), value))
+                result.update(objects.as_dict(self, self.eval(value, frame), value))
             else:
-                result[library.hashable(self, self.eval(key, frame), key)] = \
+                result[objects.hashable(self, self.eval(key, frame), key)] = \
                     self.eval(value, frame)
         return result
 
@@ -820,7 +820,7 @@ class Interpreter:
     def _eval_FormattedValue(self, node: ast.FormattedValue, frame: Frame) -> str:
         value = self.eval(node.value, frame)
         spec = self._eval_JoinedStr(node.format_spec, frame) if node.format_spec else ""
-        return library.format_value(self, value, spec, node)
+        return objects.format_value(self, value, spec, node)
 
     def _eval_BinOp(self, node: ast.BinOp, frame: Frame) -> object:
         left = self.eval(node.left, frame)
@@ -832,7 +832,7 @@ class Interpreter:
         if isinstance(a, (Tensor, Parameter, tensors.Outputs)) or \
                 isinstance(b, (Tensor, Parameter, tensors.Outputs)):
             return tensors.arithmetic(self, op, a, b, node)
-        return library.arithmetic(self, op, a, b, node)
+        return arithmetic.arithmetic(self, op, a, b, node)
 
     def _eval_UnaryOp(self, node: ast.UnaryOp, frame: Frame) -> object:
         value = self.eval(node.operand, frame)
@@ -844,7 +844,7 @@ class Interpreter:
         if isinstance(value, (str, tuple, list, dict, type(None))) or isinstance(
                 value, (Module, Opaque, Function, Namespace)):
             raise self.error(f"bad operand for unary {_UNARY_TEXT[type(node.op)]}: "
-                             f"{library.describe(value)}", node)
+                             f"{arithmetic.describe(value)}", node)
         if isinstance(node.op, ast.USub):
             return -value
         if isinstance(node.op, ast.Invert):
@@ -866,7 +866,7 @@ class Interpreter:
         left = self.eval(node.left, frame)
         for op, comparator in zip(node.ops, node.comparators):
             right = self.eval(comparator, frame)
-            if not library.compare(self, type(op).__name__, left, right, node):
+            if not arithmetic.compare(self, type(op).__name__, left, right, node):
                 return False
             left = right
         return True
@@ -922,7 +922,7 @@ class Interpreter:
         result: dict = {}
 
         def add(inner) -> None:
-            key = library.hashable(self, self.eval(node.key, inner), node.key)
+            key = objects.hashable(self, self.eval(node.key, inner), node.key)
             result[key] = self.eval(node.value, inner)
 
         self._comprehension(node, frame, add)
@@ -943,7 +943,7 @@ class Interpreter:
         for keyword in node.keywords:
             value = self.eval(keyword.value, frame)
             if keyword.arg is None:
-                kwargs.update(library.as_dict(self, value, keyword.value))
+                kwargs.update(objects.as_dict(self, value, keyword.value))
             else:
                 if keyword.arg in kwargs:
                     raise self.error(f"keyword argument repeated: {keyword.arg}", keyword)
@@ -965,7 +965,7 @@ class Interpreter:
             return self.instantiate(func, args, kwargs, node, frame)
         if isinstance(func, Module):
             return self.apply_module(func, args, kwargs, node, frame)
-        return library.call_other(self, func, args, kwargs, node)
+        return frameworks.call_other(self, func, args, kwargs, node)
 
     def call_function(self, function: Function, args: list, kwargs: dict, node,
                       frame: Frame | None) -> object:
@@ -1062,23 +1062,23 @@ class Interpreter:
         if isinstance(init, Function):
             self.call_function(init, [instance, *args], kwargs, node, None)
         elif args or kwargs:
-            library.base_init(self, instance, args, kwargs, node)
+            frameworks.base_init(self, instance, args, kwargs, node)
         return instance
 
     def apply_module(self, module: Module, args: list, kwargs: dict, node, frame) -> object:
-        return library.apply_module(self, module, args, kwargs, node, frame)
+        return frameworks.apply_module(self, module, args, kwargs, node, frame)
 
     # -- helpers -------------------------------------------------------------------------
 
     def truth(self, value: object, node) -> bool:
-        verdict = library.decide(concrete(value))
+        verdict = arithmetic.decide(concrete(value))
         if verdict is None:
             raise self.error("this condition depends on unbound symbols; bind them (let or "
                              "--set) to decide it", node)
         return verdict
 
     def iterate(self, value: object, node) -> list:
-        return library.iterate(self, value, node)
+        return arithmetic.iterate(self, value, node)
 
     @property
     def called_names(self) -> set[str]:

@@ -44,7 +44,7 @@ def made(interp, shape, kind: str = "tensor", dtype: str = "float") -> Tensor:
 
 
 def _describe(value) -> str:
-    from shapecalc.interpret.library import describe
+    from shapecalc.interpret.arithmetic import describe
 
     return describe(value)
 
@@ -111,7 +111,7 @@ def apply_module(interp, module: Module, args, kwargs, node, frame):
 
 
 def _registered(interp, module: Module) -> bool:
-    from shapecalc.interpret.library import _NESTED
+    from shapecalc.interpret.frameworks import _NESTED
 
     node = module
     while node is not None:
@@ -188,7 +188,7 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
                            node)
     name = _row_name(interp, module)
     shared = module.applied or interp.unregistered > 0
-    from shapecalc.interpret.library import evaluate_argument
+    from shapecalc.interpret.frameworks import evaluate_argument
 
     try:
         tensor = interp.network.apply(rule, module.arguments, module.span, module.source,
@@ -221,7 +221,7 @@ def _weight_count(module: LayerModule):
 
 
 def _row_name(interp, module: Module) -> str:
-    from shapecalc.interpret.library import _NESTED
+    from shapecalc.interpret.frameworks import _NESTED
 
     parent = module.parent
     if getattr(module, "row_name", None) is not None:
@@ -290,7 +290,7 @@ def _apply_sequential(interp, module: Container, args, kwargs, node):
     if x is None and items and isinstance(items[0], Tensor):
         x, items = items[0], items[1:]
     if x is None and items:
-        from shapecalc.interpret.library import implicit_input
+        from shapecalc.interpret.frameworks import implicit_input
 
         x = implicit_input(interp, items[0])
     if x is None:
@@ -363,7 +363,7 @@ def _apply_instance(interp, module: Instance, args, kwargs, node):
         interp.report_parameters(module, segment or module.cls.name)
         layer = module.attrs.get("__layer__")
         if layer is not None and not layer.applied:  # its own forward used only its weights
-            from shapecalc.interpret.library import unapplied_row
+            from shapecalc.interpret.frameworks import unapplied_row
 
             unapplied_row(interp, layer, module.path() or module.cls.name)
         if segment:
@@ -380,7 +380,7 @@ def probe_params(interp, module: LayerModule):
         if key in arguments and type(arguments[key].value) is int:
             channels = arguments[key].value
             break
-    from shapecalc.interpret.library import evaluate_argument
+    from shapecalc.interpret.frameworks import evaluate_argument
     from shapecalc.layers.base import Call
 
     normalized = arguments.get("normalized_shape")
@@ -481,7 +481,7 @@ def _method_flatten(interp, tensor, args, kwargs, node):
 
 def _apply_rule(interp, layer: str, inputs, node, **arguments):
     """A function that is a layer (F.relu is nn.ReLU): recorded as that layer's row."""
-    from shapecalc.interpret.library import LayerClass, construct
+    from shapecalc.interpret.frameworks import LayerClass, construct
 
     rule = REGISTRY[(interp.convention, layer)]
     module = construct(interp, LayerClass(rule, layer), [], arguments, None)
@@ -774,7 +774,7 @@ def arithmetic(interp, op: str, a, b, node):
         return _row(interp, _OP_NAMES.get(op, op), node, [a, b], shape, receptive=KEEP)
     tensor = as_tensor(interp, a if a_tensor else b, node)
     other = concrete(b if a_tensor else a)
-    from shapecalc.interpret.library import _numeric
+    from shapecalc.interpret.arithmetic import _numeric
 
     if not _numeric(other) or getattr(other, "is_Symbol", False):
         raise interp.error(f"unsupported operand types for {op}: a tensor and "
@@ -873,7 +873,7 @@ def _dtype_kind(dtype, default: str) -> str:
 
 
 def _made(interp, sizes, node, dtype):
-    from shapecalc.interpret.library import code_input, size
+    from shapecalc.interpret.frameworks import code_input, size
 
     shape = tuple(size(interp, s, node) for s in sizes)
     if not interp.call_stack and interp.library.claimable(shape):
