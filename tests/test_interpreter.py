@@ -312,7 +312,9 @@ model = Net()
 
 @pytest.mark.parametrize("code, message", [
     ("x = foo(input)", "unknown function `foo` applied to a tensor"),
-    ("x = torch.frobnicate(input)", "shapecalc does not know `torch.frobnicate`"),
+    ("x = torch.frobnicate(input)\ny = nn.Linear(4, 2)(x)",
+     "shapecalc does not know `torch.frobnicate`, which is applied to a tensor here and whose "
+     "result is used as a tensor"),
     ("x = input.frobnicate()", "does not know the tensor method `frobnicate`"),
     ("x = input.view(3, 5)", "shape '[3, 5]' is invalid for input of size 8"),
     ("x = [1, 2][5]", "index 5 out of range"),
@@ -326,6 +328,16 @@ def test_refusals_say_what_and_where(code, message):
     error = refusal(TORCH + "input: (2, 4)\n" + code + "\n")
     assert message in error.message
     assert error.span is not None and error.span.line >= 3
+
+
+def test_an_unknown_function_on_a_tensor_is_harmless_until_its_result_is_used():
+    # save_image(x) in a training script: nothing depends on it
+    report = run(TORCH + "input: (2, 4)\nfrom torchvision.utils import save_image\n"
+                 "y = nn.Linear(4, 2)(input)\nsave_image(y.view(2, 1, 1, 2), 'out.png')\n")
+    assert report.output_shape == (2, 2)
+    error = refusal(TORCH + "input: (2, 4)\nimport mylib\nclass Net(nn.Module):\n"
+                    "    def forward(self, x):\n        return mylib.custom(x)\nmodel = Net()\n")
+    assert error.span.line == 6 and "mylib.custom" in error.message
 
 
 def test_no_attribute_of_a_real_object_is_reachable():

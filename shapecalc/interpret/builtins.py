@@ -35,6 +35,8 @@ def _len(interp, args, kwargs, node):
         return len(value.children())
     if isinstance(value, (Tensor, Parameter)):
         return tensors.as_tensor(interp, value, node).shape[0]
+    if isinstance(value, Opaque):
+        return Opaque(f"len({value.text})", harmless=True)  # a dataset, a numpy array
     raise interp.error(f"object of type {arithmetic.describe(value)} has no len()", node)
 
 
@@ -283,6 +285,13 @@ def _super(interp, args, kwargs, node):
     return objects._Super(interp, args, node)
 
 
+class Options:
+    """argparse's result (or a SimpleNamespace): names with values, which the code may set."""
+
+    def __init__(self, members: dict) -> None:
+        self.members = members
+
+
 def _argument_parser(interp, args, kwargs, node):
     """argparse as a script pasted whole uses it: every option at its default."""
     defaults: dict = {}
@@ -300,11 +309,13 @@ def _argument_parser(interp, args, kwargs, node):
     def same(i, a, k, n):
         return parser
 
+    def parsed():
+        return Options(dict(defaults))
+
     members = {"add_argument": Builtin("add_argument", add_argument),
-               "parse_args": Builtin("parse_args", lambda i, a, k, n: Namespace(
-                   "args", lambda name: defaults.get(name))),
+               "parse_args": Builtin("parse_args", lambda i, a, k, n: parsed()),
                "parse_known_args": Builtin("parse_known_args", lambda i, a, k, n: (
-                   Namespace("args", lambda name: defaults.get(name)), [])),
+                   parsed(), [])),
                "add_argument_group": Builtin("add_argument_group", same),
                "add_mutually_exclusive_group": Builtin("group", same)}
     parser = Namespace("parser", lambda name: members.get(name) or Opaque(f"parser.{name}"))
@@ -312,8 +323,7 @@ def _argument_parser(interp, args, kwargs, node):
 
 
 def _simple_namespace(interp, args, kwargs, node):
-    members = dict(kwargs)
-    return Namespace("namespace", members.get)
+    return Options(dict(kwargs))
 
 
 class _FrameRef:

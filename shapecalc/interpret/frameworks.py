@@ -532,10 +532,11 @@ def call_other(interp, func, args, kwargs, node):
             raise interp.error(f"unknown prefix `{prefix}.`; known prefixes: nn., torch.nn., "
                                "F., layers., keras.layers., tf.keras.layers. (or import it)",
                                node)
+        result = Opaque(interp.text(node))
         if any(isinstance(a, (Tensor, Parameter)) for a in (*args, *kwargs.values())):
-            raise interp.error(f"shapecalc does not know `{func.text}`, which is applied to a "
-                               "tensor here", node)
-        return Opaque(interp.text(node))
+            # save_image(x), plt.imshow(x): harmless while nothing uses the result as a tensor
+            result.unknown_call = (func.text, interp.span(node))
+        return result
     if isinstance(func, FrameworkBase):
         return Opaque(func.name)
     if isinstance(func, objects._Super):

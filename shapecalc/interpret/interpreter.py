@@ -233,6 +233,8 @@ class Interpreter:
             self._set_aside_rows()
         self.model = model
         output = self.apply_module(model, inputs, {}, None, self.top)
+        for value in _flat_values(output):
+            tensors.refuse_unknown(value)  # an output no rule computed
         self.network.outputs = _tensors_in(output)
         self._report_parameters(model)
 
@@ -646,12 +648,34 @@ class Interpreter:
         body = Frame(namespace, frame, node.name, is_class=True)
         self.exec_body(node.body, body)
         cls = UserClass(node.name, bases, namespace, self.span(node))
+        if any(_decorator_name(d) == "dataclass" for d in node.decorator_list) and \
+                "__init__" not in namespace:
+            namespace["__init__"] = self._dataclass_init(node, namespace, frame)
         for value in namespace.values():
             if isinstance(value, Function):
                 value.owner = cls  # for super() in its methods
         frame.locals[node.name] = cls
         if frame is self.top:
             self.classes.append(cls)
+
+    def _dataclass_init(self, node: ast.ClassDef, namespace: dict, frame: Frame) -> Function:
+        """@dataclass: an __init__ taking the annotated fields in order, with the class's
+        values as defaults."""
+        fields = [stmt.target.id for stmt in node.body
+                  if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)]
+        self_name = ast.Name("self", ast.Load())
+        body = [ast.Assign([ast.Attribute(self_name, f, ast.Store())], ast.Name(f, ast.Load()))
+                for f in fields] or [ast.Pass()]
+        args = ast.arguments(posonlyargs=[], args=[ast.arg("self"), *map(ast.arg, fields)],
+                             vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                             defaults=[])
+        init = ast.FunctionDef("__init__", args, body, [], None)
+        for child in ast.walk(init):
+            ast.copy_location(child, node)
+            child.end_lineno, child.end_col_offset = node.lineno, node.col_offset + 5
+        defaults = {f: namespace[f] for f in fields if f in namespace}
+        return Function("__init__", f"{node.name}.__init__", init,
+                        frame.enclosing if frame.is_class else frame, defaults)
 
     def _exec_Import(self, node: ast.Import, frame: Frame) -> None:
         for alias in node.names:
@@ -1117,6 +1141,13 @@ _UNARY_TEXT = {ast.USub: "-", ast.UAdd: "+", ast.Invert: "~"}
 _TENSOR_PARAMETERS = {"x", "input", "inputs", "tensor", "y", "z", "h"}
 
 
+def _decorator_name(node) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    return node.id if isinstance(node, ast.Name) else (
+        node.attr if isinstance(node, ast.Attribute) else "")
+
+
 def _first_parameter(function: Function) -> str | None:
     args = function.node.args
     first = (args.posonlyargs or args.args or [None])[0]
@@ -1146,6 +1177,14 @@ def _called_names(module) -> set[str]:
 def _first_tensor(value: object) -> Tensor | None:
     found = _tensors_in(value)
     return found[0] if found else None
+
+
+def _flat_values(value: object) -> list:
+    if isinstance(value, (tuple, list)):
+        return [v for item in value for v in _flat_values(item)]
+    if isinstance(value, dict):
+        return [v for item in value.values() for v in _flat_values(item)]
+    return [value]
 
 
 def _tensors_in(value: object) -> list[Tensor]:

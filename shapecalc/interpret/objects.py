@@ -79,6 +79,11 @@ _IGNORED_METHODS = {"zero_grad", "load_state_dict", "compile", "fit", "evaluate"
 
 
 def attribute(interp, receiver, name: str, node):
+    if isinstance(receiver, builtins.Options):
+        if name not in receiver.members:
+            raise interp.error(f"the options have no `{name}` (defined: "
+                               f"{', '.join(receiver.members) or 'none'})", node)
+        return receiver.members[name]
     if isinstance(receiver, Namespace):
         found = receiver.lookup(name)
         if found is None:
@@ -179,11 +184,11 @@ def _module_attribute(interp, module: Module, name: str, node):
         if name in ("net",):
             raise interp.error(f"`{module.type_name}` has no attribute `net` (d2l's models "
                                "set self.net in __init__)", node)
-        return Builtin(name, lambda i, m, a, k, n: None, bound=module)  # d2l's training kit
+        return Builtin(name, _result_unknown, bound=module)  # d2l's training kit
     if name in _TORCH_MODULE_METHODS or name in ("train", "eval"):
         return Builtin(name, _module_mode, bound=module)
     if name in _IGNORED_METHODS or name.startswith("register_") and name.endswith("hook"):
-        return Builtin(name, lambda i, m, a, k, n: None, bound=module)
+        return Builtin(name, _result_unknown, bound=module)
     if isinstance(module, Container):
         method = _DATA_METHODS.get(("list", name))
         if method is not None and not isinstance(module.items, dict):
@@ -213,6 +218,12 @@ def _container_list_call(interp, container, method, args, kwargs, node):
         container.adopt(args[1], str(args[0]))
         return None
     return method(interp, container.items, args, kwargs, node)
+
+
+def _result_unknown(interp, module, args, kwargs, node):
+    """model.fit(...), model.evaluate(...): their results (a history, scores) are not
+    shapes; they are carried along as unknown values."""
+    return Opaque(interp.text(node), harmless=True)
 
 
 def _module_mode(interp, module, args, kwargs, node):
@@ -380,6 +391,9 @@ def _freeze_rows(interp, model: FunctionalModel) -> None:
 
 
 def set_attribute(interp, receiver, name: str, value, node) -> None:
+    if isinstance(receiver, builtins.Options):
+        receiver.members[name] = value
+        return
     if isinstance(receiver, Instance):
         if name in ("training",):
             receiver.training = bool(value)
@@ -405,6 +419,8 @@ def set_attribute(interp, receiver, name: str, value, node) -> None:
     if isinstance(receiver, UserClass):
         receiver.namespace[name] = value
         return
+    if isinstance(receiver, Namespace):
+        return  # torch.backends.cudnn.benchmark = True: a setting, nothing counted
     if isinstance(receiver, (Builtin, Function)) and name.startswith("__"):
         return  # __annotations__, __doc__ on a namedtuple or a function: nothing counted
     if isinstance(receiver, ParamHandle) and name == "requires_grad":

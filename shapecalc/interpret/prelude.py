@@ -44,9 +44,18 @@ def register_model(name=None):
 
 
 def handle_legacy_interface(**weights):
-    def wrapper(builder):
-        return builder
-    return wrapper
+    # pretrained=True/False, the older keyword, becomes weights=<the default>/None
+    def outer(builder):
+        def inner(*args, **kwargs):
+            for name, (legacy, default) in weights.items():
+                if legacy in kwargs:
+                    use = kwargs.pop(legacy)
+                    if use and callable(default):
+                        default = default(kwargs)
+                    kwargs[name] = default if use else None
+            return builder(*args, **kwargs)
+        return inner
+    return outer
 
 
 class Weights:
@@ -54,6 +63,9 @@ class Weights:
         self.url = url
         self.transforms = transforms
         self.meta = meta
+
+    def get_state_dict(self, *args, **kwargs):
+        return {}
 
 
 class WeightsEnum:
@@ -68,7 +80,7 @@ class ImageClassification:
         self.crop_size = crop_size
 
 
-_IMAGENET_CATEGORIES = []
+_IMAGENET_CATEGORIES = ["category"] * 1000  # ImageNet-1k: weights set num_classes=1000
 _COMMON_META = {"categories": _IMAGENET_CATEGORIES}
 
 

@@ -34,7 +34,20 @@ def as_tensor(interp, value, node) -> Tensor:
         return as_tensor(interp, value[0], node)
     if isinstance(value, Parameter):
         return value.tensor
+    refuse_unknown(value)
     raise interp.error(f"expected a tensor, got {_describe(value)}", node)
+
+
+def refuse_unknown(value) -> None:
+    """A function shapecalc does not know was applied to a tensor, and its result is used
+    as one: refused where that call stands."""
+    from shapecalc.errors import SpecError
+
+    made_by = getattr(value, "unknown_call", None)
+    if made_by is not None:
+        name, span = made_by
+        raise SpecError(f"shapecalc does not know `{name}`, which is applied to a tensor "
+                        "here and whose result is used as a tensor", span)
 
 
 def made(interp, shape, kind: str = "tensor", dtype: str = "float") -> Tensor:
@@ -170,6 +183,8 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
             isinstance(kwargs.get("memory"), Tensor):
         tensors.append(kwargs["memory"])
     if not tensors:
+        for value in positional:
+            refuse_unknown(value)
         raise interp.error(f"`{module.source}` is applied to {_describe(args[0]) if args else 'nothing'}"
                            ", not to a tensor", node)
     if not rule.merge and len(tensors) > 1:
