@@ -31,7 +31,7 @@ NUMBERS = ("params", "trainable_params", "non_trainable_params", "buffers", "flo
 KNOWN_REFUSALS = {
     "b2_ex_word_lm_transformer.py": "derives from `nn.Transformer`, for which shapecalc has no rule",
     "b2_keras_sequential_guide.py": "has no attribute `inputs`",  # a Sequential's graph
-    "b2_keras_timeseries_fcn.py": "has no len()",  # sizes read from numpy arrays
+    "b2_keras_timeseries_fcn.py": "a size must be a positive integer or a symbol",  # numpy
     "b2_tut_translation_transformer.py": "unknown PyTorch layer `Transformer`",
     "b2_tv_regnet.py": "tensor method `tolist`",  # widths computed with tensors
     "b2_tv_swin_small.py": "stack expects a non-empty TensorList",  # torch.meshgrid
