@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from shapecalc.errors import ShapecalcError
-from shapecalc.export import require_concrete
+from shapecalc.export import FUNCTIONAL_ROWS, TENSOR_FUNCTIONS, TORCH_BINARY, require_concrete
 from shapecalc.layers.base import KERAS, PYTORCH
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
@@ -42,15 +42,6 @@ from shapecalc.spec.evaluate import Reference
 
 DEVICES = ("meta", "cpu", "cuda")
 MERGES = {"add": "add", "sub": "sub", "mul": "mul"}
-# rows of tensor functions (shapecalc.interpret.tensors), called again by name
-TORCH_BINARY = {"matmul", "mm", "bmm", "div", "floor_divide", "remainder", "pow", "maximum",
-                "minimum", "where", "gather"}
-TENSOR_FUNCTIONS = TORCH_BINARY | {
-    "view", "reshape", "permute", "transpose", "t", "movedim", "unsqueeze", "squeeze",
-    "expand", "repeat", "expand_as", "view_as", "chunk", "split", "unbind", "narrow", "mean",
-    "sum", "amax", "amin", "prod", "std", "var", "norm", "logsumexp", "argmax", "argmin",
-    "max", "min", "topk", "getitem", "stack", "einsum", "pad", "linear",
-    "scaled_dot_product_attention", "affine_grid", "grid_sample"}
 RECURRENT = {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"}
 TORCH_PLACEMENT_ARGUMENTS = {"device", "dtype"}
 KERAS_INPUT_ARGUMENTS = {"input_shape", "batch_input_shape", "input_dim", "batch_size", "name"}
@@ -263,8 +254,7 @@ class _TorchRun:
             function = getattr(torch, layer.type)
             return (lambda: function(inputs, **kwargs)) if layer.type == "stack" else \
                 (lambda: function(args[0], *inputs))
-        if layer.type in ("pad", "linear", "scaled_dot_product_attention", "affine_grid",
-                          "grid_sample"):
+        if layer.type in FUNCTIONAL_ROWS:
             function = getattr(torch.nn.functional, layer.type)
             return lambda: function(*inputs, *args, **kwargs)
         if layer.type in TORCH_BINARY:

@@ -185,3 +185,40 @@ def test_pasted_model_code_agrees_with_torch_layer_by_layer(name):
     result = verify(report, device="meta")
     assert result.ok, render_verification(result)
     assert len(result.checks) == len(report.layers)
+
+
+def test_pasted_model_code_exports_to_runnable_pytorch(tmp_path):
+    """Each exported module (layers, parameters, tensor functions) runs in torch and prints
+    the output shape shapecalc computed (all files in one interpreter: torch imports once)."""
+    expected = {}
+    for name in _corpus_pytorch_files():
+        report = analyze_file(CORPUS / name)
+        if report.errors:
+            continue  # refused: tests/test_corpus.py says why
+        path = tmp_path / name
+        path.write_text(export(report, "pytorch"))
+        computed = [layer for layer in report.layers
+                    if layer.type not in ("Parameter", "Buffer") and layer.output_shape]
+        expected[str(path)] = str(tuple(computed[-1].output_shape))
+    runner = tmp_path / "run_all.py"
+    runner.write_text(
+        "import contextlib, io, json, runpy, sys\n"
+        "printed = {}\n"
+        "for path in sys.argv[1:]:\n"
+        "    out = io.StringIO()\n"
+        "    try:\n"
+        "        with contextlib.redirect_stdout(out):\n"
+        "            runpy.run_path(path, run_name='__main__')\n"
+        "        printed[path] = out.getvalue().strip().splitlines()[-1]\n"
+        "    except Exception as error:\n"
+        "        printed[path] = f'{type(error).__name__}: {error}'\n"
+        "print(json.dumps(printed))\n")
+    result = subprocess.run([sys.executable, str(runner), *expected], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    import json
+
+    printed = json.loads(result.stdout.strip().splitlines()[-1])
+    wrong = {Path(p).name: (printed[p], want) for p, want in expected.items()
+             if printed[p] != want}
+    assert len(expected) >= 60 and not wrong, wrong
