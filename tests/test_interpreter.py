@@ -395,3 +395,17 @@ plot_history(model)
     assert report.output_shape == (1, 2)
     assert report.notes == ("line 14: `plot_history(...)` is not defined in the spec; "
                             "skipped (it touches no tensor)",)
+
+
+def test_named_inputs_go_to_forwards_parameters_of_those_names():
+    report = run(TORCH + "input hidden: (1, 3, 8)\ninput x: (5, 3, 4)\n" + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.rnn = nn.GRU(4, 8)
+    def forward(self, x, hidden):
+        out, hidden = self.rnn(x, hidden)
+        return out, hidden
+model = Net()
+""")
+    assert report.output_shapes == ((5, 3, 8), (1, 3, 8))

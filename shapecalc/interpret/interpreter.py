@@ -232,7 +232,8 @@ class Interpreter:
         if self.network.layers:
             self._set_aside_rows()
         self.model = model
-        output = self.apply_module(model, inputs, {}, None, self.top)
+        args, kwargs = self._arguments_for(model, inputs)
+        output = self.apply_module(model, args, kwargs, None, self.top)
         for value in _flat_values(output):
             tensors.refuse_unknown(value)  # an output no rule computed
         self.network.outputs = _tensors_in(output)
@@ -304,6 +305,18 @@ class Interpreter:
         raise SpecError("no input declared: add `input: (1, 3, 224, 224)` (PyTorch: the full "
                         "tensor shape) or `input: (224, 224, 3)` (Keras: without the batch), "
                         "or pass --input", None)
+
+    def _arguments_for(self, model, inputs: list) -> tuple[list, dict]:
+        """`input x:` and `input hidden:` lines go to forward's parameters of those names;
+        otherwise the inputs are passed in the order they were declared."""
+        forward = model.cls.lookup("forward") or model.cls.lookup("call") \
+            if isinstance(model, Instance) else None
+        names = [name for name, _ in self.header_inputs]
+        if isinstance(forward, Function) and len(names) > 1:
+            parameters = [a.arg for a in forward.node.args.args[1:]]
+            if set(names) <= set(parameters):
+                return [], dict(zip(names, inputs))
+        return inputs, {}
 
     def _report_parameters(self, model) -> None:
         """Parameters and buffers the model holds directly (nn.Parameter, register_buffer,
