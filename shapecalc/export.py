@@ -164,6 +164,9 @@ PARAMETER_ROWS = {"Parameter", "Buffer"}
 
 # -- values -----------------------------------------------------------------------------
 
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
 def render_value(value: object, rename=lambda dotted: dotted) -> str:
     """A Python literal for an evaluated argument; references are written back as code,
     their dotted names passed through ``rename``."""
@@ -178,6 +181,9 @@ def render_value(value: object, rename=lambda dotted: dotted) -> str:
         return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
     if isinstance(value, Reference):
         if value.node is None:
+            if not _DOTTED.fullmatch(value.text):  # code shapecalc did not evaluate
+                raise ExportError(f"cannot write `{value.text}` as code: shapecalc did not "
+                                  "evaluate it")
             return rename(value.text)
         return render_node(value.node, rename)
     if value is Ellipsis:

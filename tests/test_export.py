@@ -180,3 +180,19 @@ def test_verify_without_the_framework_exits_2(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["verify", str(keras)])
     assert result.exit_code == 2
     assert "needs Keras" in result.output and "shapecalc export --to keras" in result.output
+
+
+@pytest.mark.parametrize("text, to", [
+    ("convention: pytorch\ninput: (1, 8)\n"
+     "nn.Linear(8, 4, device=exec(\"import os; os.system('echo PWNED')\"))\n", "pytorch"),
+    ("convention: keras\ninput: (8,)\n"
+     "layers.Dense(4, kernel_regularizer=exec(\"import os\"))\n", "keras"),
+    ("convention: keras\ninput: (8,)\n"
+     "layers.Dense(4, kernel_regularizer=regularizers.l2(__import__('os').getcwd()))\n",
+     "keras"),
+])
+def test_code_the_reader_did_not_evaluate_is_never_exported(text, to):
+    from shapecalc import analyze_text
+
+    with pytest.raises(ExportError, match="shapecalc did not evaluate it"):
+        export(analyze_text(text), to)

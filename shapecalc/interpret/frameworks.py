@@ -652,7 +652,24 @@ def _parsed(text: str):
         node = _parse_expression(text, 1, 1, text)
     except SpecError:
         return None
-    return node if isinstance(node, S.Call) else None
+    if not isinstance(node, S.Call) or not isinstance(node.func, S.Name) or \
+            node.func.parts[0] not in _CONFIGURATION_MODULES:
+        return None  # only the frameworks' configuration objects are written back as code
+    values = [*node.args, *(k.value for k in node.keywords)]
+    return node if all(_is_literal(v) for v in values) else None
+
+
+# modules whose objects a layer takes as configuration (regularizers.l2(1e-4))
+_CONFIGURATION_MODULES = {"regularizers", "initializers", "constraints", "activations",
+                          "keras", "tf", "tensorflow"}
+
+
+def _is_literal(node) -> bool:
+    if isinstance(node, (S.Number, S.String, S.Constant)):
+        return True
+    if isinstance(node, S.UnaryOp):
+        return _is_literal(node.operand)
+    return isinstance(node, S.Sequence) and all(_is_literal(i) for i in node.items)
 
 
 class _Nested(Module):
