@@ -13,8 +13,13 @@ code). For each ``tests/corpus/*.py``:
    corpus files define their sizes in Python. The rest is executed with
    ``__name__ == "corpus"`` (a ``if __name__ == "__main__":`` block does not run), after
    seeding torch, numpy and Keras, its printing (``print(model)``, ``model.summary()``)
-   silenced. TensorFlow is not installed: in the executed file only, ``import tensorflow
-   as tf`` / ``from tensorflow.keras.layers import Dense`` give Keras 3 (same numbers).
+   silenced, ``sys.argv`` only the file's name. TensorFlow is not installed: in the
+   executed file only, ``import tensorflow as tf`` / ``from tensorflow.keras.layers import
+   Dense`` give Keras 3 (same numbers). Whole pasted files also import what this
+   environment lacks: ``from d2l import torch as d2l`` and ``torchvision``'s data parts come
+   from tests/corpus_support/ (see its README), and a relative import (``from ..ops.misc
+   import Conv2dNormActivation``) gives the names the file defines itself, in a block marked
+   as stand-ins above its pasted part.
 2. The variable ``model`` is the network.
 3. Its inputs: PyTorch, one tensor per ``input:`` line, ``torch.randn(shape)``; with several
    ``input NAME:`` lines, passed to ``forward`` by keyword. An input line may end with the
@@ -153,15 +158,93 @@ def tensorflow_import():
     return load
 
 
+SUPPORT = HERE.parent / "corpus_support"
+
+
+class FileNamespace:
+    """What a relative import (``from ..ops.misc import Conv2dNormActivation``) gives in an
+    executed file: the file's own names. A file pasted from a package (torchvision's
+    models) defines, above its pasted part, stand-ins for what it imports from its package."""
+
+    def __init__(self, namespace: dict):
+        self._namespace = namespace
+
+    def __getattr__(self, name):
+        try:
+            return self._namespace[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def stand_in(name: str):
+    """A module of tests/corpus_support, loaded once."""
+    import importlib.util
+
+    key = f"_corpus_support_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, SUPPORT / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
+def file_import(namespace: dict):
+    """The executed file's ``__import__``: tensorflow_import's, and, for imports the recording
+    environment cannot serve (only whole pasted files make them; see
+    tests/corpus_support/README.md):
+
+    - ``from d2l import torch as d2l``: tests/corpus_support/d2l_torch.py;
+    - ``torchvision`` (``datasets``, ``transforms``, ``utils``):
+      tests/corpus_support/torchvision_data.py;
+    - a relative import: the file's own names (FileNamespace).
+
+    Files without such imports run as before."""
+    import types
+
+    base = tensorflow_import()
+    packages = {}
+
+    def package(name: str):
+        if name not in packages:
+            if name == "d2l":
+                packages[name] = types.ModuleType("d2l")
+                packages[name].torch = stand_in("d2l_torch")
+            else:
+                packages[name] = stand_in("torchvision_data").build()
+        return packages[name]
+
+    def load(name, globals=None, locals=None, fromlist=(), level=0):
+        if level > 0:
+            return FileNamespace(namespace)
+        top = name.split(".")[0]
+        if top in ("d2l", "torchvision"):
+            module = package(top)
+            if fromlist:
+                for part in name.split(".")[1:]:
+                    module = getattr(module, part)
+            return module
+        return base(name, globals, locals, fromlist, level)
+
+    return load
+
+
 def execute(path: Path, code: str) -> object:
     import builtins
     import contextlib
     import io
 
-    namespace = {"__name__": "corpus", "__file__": str(path),
-                 "__builtins__": dict(vars(builtins), __import__=tensorflow_import())}
-    with contextlib.redirect_stdout(io.StringIO()):  # the files' print / summary noise
-        exec(compile(code, str(path), "exec"), namespace)
+    namespace = {"__name__": "corpus", "__file__": str(path)}
+    namespace["__builtins__"] = dict(vars(builtins), __import__=file_import(namespace))
+    argv = sys.argv
+    sys.argv = [str(path)]  # a script's parser.parse_args() sees no arguments, as `python FILE`
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the files' print / summary noise
+            # dont_inherit: the file gets none of this module's __future__ imports
+            # (with `annotations`, a pasted @dataclass finds no module "corpus" to resolve in)
+            exec(compile(code, str(path), "exec", dont_inherit=True), namespace)
+    finally:
+        sys.argv = argv
     if "model" not in namespace:
         raise ValueError("the file makes no `model`")
     return namespace["model"]
