@@ -110,10 +110,15 @@ def _namespaces() -> dict[str, Namespace]:
         return spaces[name]
 
     def layers_of(framework: str, prefix: str):
+        made: dict[str, LayerClass] = {}
+
         def lookup(member: str):
+            if member in made:
+                return made[member]
             rule = REGISTRY.get((framework, member))
             if rule is not None:
-                return LayerClass(rule, f"{prefix}.{member}")
+                made[member] = LayerClass(rule, f"{prefix}.{member}")
+                return made[member]
             if member[:1].isupper():
                 return UnknownLayer(f"{prefix}.{member}", framework)
             return None
@@ -621,6 +626,8 @@ def construct(interp, layer: LayerClass, args, kwargs, node):
 def rule_value(interp, value):
     """An interpreter value as a layer rule reads arguments: lists as tuples, layers given
     as arguments as references to their constructor."""
+    if type(value) in _PLAIN:
+        return value
     value = concrete(value)
     if isinstance(value, list):
         return tuple(rule_value(interp, v) for v in value)
@@ -641,6 +648,9 @@ def rule_value(interp, value):
     if isinstance(value, (Tensor, Parameter)):
         return Reference(arithmetic.describe(value))
     return value
+
+
+_PLAIN = {int, float, str, bool, type(None)}
 
 
 def _parsed(text: str):

@@ -169,17 +169,20 @@ def _flat(values) -> list:
 
 def _apply_layer(interp, module: LayerModule, args, kwargs, node):
     rule = module.rule
-    positional = [as_tensor(interp, v, node) if isinstance(v, Parameter) else v
-                  for v in _flat(args)]
-    tensors = [v for v in positional if isinstance(v, Tensor)]
-    if rule.framework == KERAS and rule.name == "MultiHeadAttention":
+    if len(args) == 1 and not kwargs and type(args[0]) is Tensor:  # the common case
+        positional = tensors = [args[0]]
+    else:
+        positional = [as_tensor(interp, v, node) if isinstance(v, Parameter) else v
+                      for v in _flat(args)]
+        tensors = [v for v in positional if isinstance(v, Tensor)]
+    if kwargs and rule.framework == KERAS and rule.name == "MultiHeadAttention":
         for key in ("query", "value", "key"):
             if isinstance(kwargs.get(key), Tensor):
                 tensors.append(kwargs[key])
     for key in ("input", "inputs", "x", "src", "tgt", "query"):
-        if not tensors and isinstance(kwargs.get(key), Tensor):
+        if kwargs and not tensors and isinstance(kwargs.get(key), Tensor):
             tensors.append(kwargs[key])
-    if rule.framework == PYTORCH and rule.family == "transformer" and \
+    if kwargs and rule.framework == PYTORCH and rule.family == "transformer" and \
             isinstance(kwargs.get("memory"), Tensor):
         tensors.append(kwargs["memory"])
     if not tensors:
@@ -221,8 +224,6 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
         last = interp.network.layers[-1]
         interp.network.layers[-1] = last.replace(
             trainable=0, non_trainable=last.trainable + last.non_trainable)
-    if rule.name in ("Embedding", "Dense", "Linear") or tensors[0].dtype != "float":
-        tensor = tensor.replace(dtype="float")
     return _outputs(interp, module, tensor, tensors[0], kwargs, extra)
 
 
@@ -264,6 +265,8 @@ def _frozen(module: Module) -> bool:
 def _outputs(interp, module: LayerModule, out: Tensor, x: Tensor, kwargs, extra):
     """What the framework's module returns: a tuple for PyTorch's recurrent layers and
     attention, Keras' recurrent layers with return_state."""
+    if module.rule.family not in ("recurrent", "attention", "pooling"):
+        return out  # one output
     name = module.rule.name
     args = {k: a.value for k, a in module.arguments.items()}
     if module.framework == PYTORCH and name in ("LSTM", "GRU", "RNN"):
