@@ -409,3 +409,28 @@ class Net(nn.Module):
 model = Net()
 """)
     assert report.output_shapes == ((5, 3, 8), (1, 3, 8))
+
+
+@pytest.mark.parametrize("line, shape", [
+    ("from torchinfo import summary\nsummary(model, input_size=(3, 4))", (3, 4)),
+    # torchsummary runs a batch of two
+    ("from torchsummary import summary\nsummary(model, (4,))", (2, 4)),
+])
+def test_a_summary_call_gives_the_input_a_notebook_does_not_declare(line, shape):
+    report = run(TORCH + "import torch.nn as nn\n"
+                 "model = nn.DataParallel(nn.Sequential(nn.Linear(4, 2)))\n" + line + "\n")
+    assert report.input_shape == shape and report.params == 10
+
+
+def test_keras_build_gives_a_subclassed_model_its_input():
+    report = run(KERAS + """
+class Net(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(3)
+    def call(self, x):
+        return self.dense(x)
+model = Net()
+model.build((None, 5))
+""")
+    assert (report.output_shape, report.params) == ((None, 3), 18)

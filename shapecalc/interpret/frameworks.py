@@ -131,6 +131,9 @@ def _namespaces() -> dict[str, Namespace]:
         "ModuleList": Builtin("nn.ModuleList", _torch_container("ModuleList")),
         "ModuleDict": Builtin("nn.ModuleDict", _torch_container("ModuleDict")),
         "Parameter": Builtin("nn.Parameter", _parameter),
+        # wrappers that run the same module on several devices: the module itself
+        "DataParallel": Builtin("nn.DataParallel", _wrapped),
+        "parallel": "@parallel",
         "functional": "@F", "init": "@init", "utils": "@opaque",
     }
     space("nn", nn_members, layers_of(PYTORCH, "nn"))
@@ -138,12 +141,21 @@ def _namespaces() -> dict[str, Namespace]:
           lambda member: Opaque(f"F.{member}"))
     space("init", {}, lambda member: Builtin(f"nn.init.{member}", builtins._ignored))
     space("opaque", {}, lambda member: Opaque(member))
+    space("parallel", {"DistributedDataParallel": Builtin("DistributedDataParallel", _wrapped),
+                       "DataParallel": Builtin("DataParallel", _wrapped),
+                       "data_parallel": Builtin("data_parallel", _data_parallel)},
+          lambda member: Opaque(f"nn.parallel.{member}"))
+    space("torchinfo", {"summary": Builtin("summary", _summary(()))},
+          lambda member: Opaque(f"torchinfo.{member}"))
+    space("torchsummary", {"summary": Builtin("summary", _summary((2,)))},
+          lambda member: Opaque(f"torchsummary.{member}"))
     torch_members = {name: Builtin(f"torch.{name}", fn) for name, fn in tensors.TORCH.items()}
     torch_members.update({
         "nn": "@nn", "Tensor": FrameworkBase(PYTORCH, "Tensor", "plain"),
         "jit": "@jit", "cuda": "@cuda", "device": Builtin("torch.device", builtins._opaque_call),
         "no_grad": Builtin("torch.no_grad", builtins._opaque_call),
         "Size": Builtin("torch.Size", lambda i, a, k, n: tuple(a[0]) if a else ()),
+        "compile": Builtin("torch.compile", _wrapped),
         "_assert": Builtin("torch._assert", builtins._ignored), "manual_seed": Builtin("seed", builtins._ignored),
         "float32": "float32", "float": "float32", "float16": "float16", "bfloat16": "bfloat16",
         "float64": "float64", "long": "int64", "int64": "int64", "int32": "int32",
@@ -240,6 +252,7 @@ _MODULE_ALIASES = {
     "einops.layers.tensorflow": "einops_layers", "torch.jit": "jit",
     "typing_extensions": "typing", "torch.cuda": "cuda", "np": "numpy",
     "collections.abc": "typing", "d2l.torch": "d2l", "d2l.tensorflow": "d2l",
+    "torch.nn.parallel": "parallel",
 }
 
 
@@ -330,6 +343,29 @@ def _torch_container(kind: str):
         return container
 
     return make
+
+
+def _wrapped(interp, args, kwargs, node):
+    return args[0] if args else kwargs.get("module", kwargs.get("model"))
+
+
+def _data_parallel(interp, args, kwargs, node):
+    module, given = args[0], args[1] if len(args) > 1 else kwargs.get("inputs")
+    return interp.apply_module(module, [given], {}, node, None)
+
+
+def _summary(batch: tuple):
+    """torchinfo.summary(model, input_size=(1, 3, 224, 224)) (batch included), or
+    torchsummary.summary(model, (3, 224, 224)) (without: it runs a batch of 2): where the
+    spec declares no input, the input it gives."""
+    def summary(interp, args, kwargs, node):
+        shape = kwargs.get("input_size", args[1] if len(args) > 1 else None)
+        if isinstance(shape, (tuple, list)) and shape and not interp.header_inputs and \
+                not interp.code_inputs and all(arithmetic.is_integer(d) for d in shape):
+            code_input(interp, "input", (*batch, *shape), node)
+        return Opaque(interp.text(node), harmless=True)
+
+    return summary
 
 
 def _keras_sequential(interp, args, kwargs, node):

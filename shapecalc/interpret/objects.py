@@ -353,6 +353,12 @@ def _named_parameters(interp, module, args, kwargs, node):
 
 
 def _build(interp, module, args, kwargs, node):
+    """Keras' model.build((None, 28, 28, 1)): where the spec declares no input, this one."""
+    shape = args[0] if args else kwargs.get("input_shape")
+    if isinstance(shape, (tuple, list)) and shape and not interp.header_inputs and \
+            not interp.code_inputs and module.framework == KERAS:
+        dims = tuple(frameworks.size(interp, d, node, keras=True) for d in shape[1:])
+        frameworks.code_input(interp, "input", (None, *dims), node)
     return None
 
 
