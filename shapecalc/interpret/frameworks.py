@@ -334,12 +334,10 @@ def _torch_container(kind: str):
         for item in (items.values() if isinstance(items, dict) else items):
             if not isinstance(item, (Module, UnknownModule)):
                 raise interp.error(f"nn.{kind} holds modules, got {arithmetic.describe(item)}", node)
-        container = Container(kind, PYTORCH, items, interp.span(node), interp.text(node))
-        if names:
-            container.items = []
-            for name, item in zip(names, items):
-                container.add(item, name)
-            container.names = names
+        container = Container(kind, PYTORCH, [] if names else items, interp.span(node),
+                              interp.text(node))
+        for name, item in zip(names or (), items):
+            container.add(item, name)
         return container
 
     return make
@@ -512,6 +510,8 @@ def class_base(interp, value, node):
         return FrameworkBase(PYTORCH, "Sequential", "sequential")
     if isinstance(value, Builtin) and value.name == "object":
         return FrameworkBase("", "object", "plain")
+    if isinstance(value, Opaque) and not value.text.endswith(("Module", "Model", "Layer")):
+        return FrameworkBase("", value.text, "plain")  # typing.NamedTuple, a helper base
     if isinstance(value, Opaque) and value.text.endswith(("Module", "Model", "Layer")):
         framework = KERAS if value.text.startswith(("keras", "tf")) else interp.convention
         return FrameworkBase(framework, value.text, "module" if framework == PYTORCH else "keras")

@@ -661,8 +661,9 @@ class Interpreter:
         body = Frame(namespace, frame, node.name, is_class=True)
         self.exec_body(node.body, body)
         cls = UserClass(node.name, bases, namespace, self.span(node))
-        if any(_decorator_name(d) == "dataclass" for d in node.decorator_list) and \
-                "__init__" not in namespace:
+        record_like = any(_decorator_name(d) == "dataclass" for d in node.decorator_list) or \
+            any(isinstance(b, FrameworkBase) and b.name.endswith("NamedTuple") for b in bases)
+        if record_like and "__init__" not in namespace:  # @dataclass, typing.NamedTuple
             namespace["__init__"] = self._dataclass_init(node, namespace, frame)
         for value in namespace.values():
             if isinstance(value, Function):

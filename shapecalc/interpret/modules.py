@@ -105,6 +105,7 @@ class Container(Module):
         self.kind = kind
         self.framework = framework
         self.items = items
+        self.names: list[str] = []  # a Sequential's items by name (OrderedDict, add_module)
         self.span = span
         self.source = source
         for attr, child in self.children():
@@ -113,14 +114,16 @@ class Container(Module):
     def children(self) -> list[tuple[str, object]]:
         if isinstance(self.items, dict):
             return list(self.items.items())
-        return [(str(i), item) for i, item in enumerate(self.items)]
+        names = self.names + [str(i) for i in range(len(self.names), len(self.items))]
+        return list(zip(names, self.items))
 
     def add(self, item: object, name: str | None = None) -> None:
         if isinstance(self.items, dict):
             self.items[name] = item
         else:
+            name = str(len(self.items)) if name is None else name
+            self.names = [n for n, _ in self.children()] + [name]
             self.items.append(item)
-            name = str(len(self.items) - 1) if name is None else name
         self.adopt(item, name)
 
     @property

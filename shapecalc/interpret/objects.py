@@ -164,7 +164,7 @@ def _module_attribute(interp, module: Module, name: str, node):
     if isinstance(module, LayerModule):
         argument = module.arguments.get(name)
         if argument is not None:
-            return argument.value
+            return _as_stored(module, name, argument.value)
         if name in ("kernel", "running_mean", "running_var", "weight_ih_l0", "weight_hh_l0"):
             return Opaque(f"{module.source}.{name}")
     if isinstance(module, FunctionalModel):
@@ -174,6 +174,8 @@ def _module_attribute(interp, module: Module, name: str, node):
             return module.inputs
     if isinstance(module, Container) and module.framework == KERAS and name == "layers":
         return [item for item in module.items if isinstance(item, Module)]
+    if isinstance(module, Container) and name in module.names:  # nn.Sequential(OrderedDict)
+        return dict(module.children())[name]
     method = _MODULE_METHODS.get(name)
     if method is not None:
         return Builtin(name, method, bound=module)
@@ -200,6 +202,19 @@ def _module_attribute(interp, module: Module, name: str, node):
     raise interp.error(f"`{module.type_name}` has no attribute `{name}`", node)
 
 
+
+
+_CONV_TUPLES = {"kernel_size", "stride", "padding", "dilation", "output_padding"}
+
+
+def _as_stored(module: LayerModule, name: str, value):
+    """An argument as the module keeps it: PyTorch's convolutions store kernel_size,
+    stride, padding and dilation as tuples (nn.Conv2d(3, 8, 3).kernel_size == (3, 3))."""
+    kind = module.rule.name
+    if module.framework == "pytorch" and name in _CONV_TUPLES and kind[-2:] in ("1d", "2d", "3d") \
+            and kind.startswith(("Conv", "LazyConv")) and arithmetic.is_integer(value):
+        return (value,) * int(kind[-2])
+    return value
 
 
 def _container_list_call(interp, container, method, args, kwargs, node):
