@@ -252,7 +252,7 @@ _MODULE_ALIASES = {
     "einops.layers.tensorflow": "einops_layers", "torch.jit": "jit",
     "typing_extensions": "typing", "torch.cuda": "cuda", "np": "numpy",
     "collections.abc": "typing", "d2l.torch": "d2l", "d2l.tensorflow": "d2l",
-    "torch.nn.parallel": "parallel",
+    "torch.nn.parallel": "parallel", "keras.src.layers": "layers", "keras.src.ops": "ops",
 }
 
 

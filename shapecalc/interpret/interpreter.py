@@ -702,6 +702,9 @@ class Interpreter:
     def _exec_ImportFrom(self, node: ast.ImportFrom, frame: Frame) -> None:
         if node.level or (node.module or "").startswith("torchvision"):
             module = self.prelude("torchvision", node)  # a zoo file's own package
+        elif (node.module or "").startswith("keras.src") and node.module not in (
+                "keras.src.layers", "keras.src.ops"):
+            module = self.prelude("keras_src", node)  # keras.applications' own package
         else:
             module = self.library.module(node.module or "")
         for alias in node.names:

@@ -99,6 +99,8 @@ def attribute(interp, receiver, name: str, node):
         return tensors.attribute(interp, receiver, name, node)
     if name == "__class__":
         return builtins._type(interp, [receiver], {}, node)
+    if name == "__doc__" and isinstance(receiver, (UserClass, Builtin, Function, Module)):
+        return ""  # documentation, not read here
     if name == "__name__" and isinstance(receiver, (UserClass, frameworks.LayerClass, Builtin, Function)):
         return receiver.rule.name if isinstance(receiver, frameworks.LayerClass) else receiver.name
     if isinstance(receiver, Module):
@@ -227,6 +229,7 @@ def _container_list_call(interp, container, method, args, kwargs, node):
         return None
     if method is _list_insert:
         container.items.insert(args[0], args[1])
+        container.names = []  # positions renumber, as in nn.ModuleList.insert
         for i, item in enumerate(container.items):
             if isinstance(item, Module) and item.parent is container:
                 item.attr = str(i)

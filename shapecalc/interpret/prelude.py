@@ -188,3 +188,113 @@ class MLP(nn.Sequential):
         layers.append(nn.Dropout(dropout, **params))
         super().__init__(*layers)
 '''
+
+
+# keras/src/applications/*.py import these from the package (Keras 3's documented
+# behaviour of imagenet_utils.obtain_input_shape: the default size where no shape is given,
+# (None, None, 3) without a top, and the refusals of shapes too small or of the wrong rank)
+KERAS_SRC = '''
+import keras
+from keras import layers
+from keras import ops
+
+Functional = keras.Model
+
+
+def keras_export(*names):
+    def wrapper(obj):
+        return obj
+    return wrapper
+
+
+class backend:
+    @staticmethod
+    def image_data_format():
+        return "channels_last"
+
+    @staticmethod
+    def standardize_data_format(data_format):
+        return "channels_last" if data_format is None else data_format.lower()
+
+    @staticmethod
+    def is_keras_tensor(x):
+        return True
+
+    @staticmethod
+    def int_shape(x):
+        return x.shape
+
+
+class operation_utils:
+    @staticmethod
+    def get_source_inputs(tensor):
+        return tensor
+
+
+class file_utils:
+    @staticmethod
+    def exists(path):
+        return False
+
+    @staticmethod
+    def get_file(*args, **kwargs):
+        return None
+
+
+class imagenet_utils:
+    PREPROCESS_INPUT_DOC = ""
+    PREPROCESS_INPUT_RET_DOC_TF = ""
+    PREPROCESS_INPUT_RET_DOC_TORCH = ""
+    PREPROCESS_INPUT_RET_DOC_CAFFE = ""
+    PREPROCESS_INPUT_ERROR_DOC = ""
+    PREPROCESS_INPUT_DEFAULT_ERROR_DOC = ""
+    PREPROCESS_INPUT_MODE_DOC = ""
+
+    @staticmethod
+    def validate_activation(classifier_activation, weights):
+        return None
+
+    @staticmethod
+    def preprocess_input(x, data_format=None, mode="caffe"):
+        return x
+
+    @staticmethod
+    def decode_predictions(preds, top=5):
+        return preds
+
+    @staticmethod
+    def obtain_input_shape(input_shape, default_size, min_size, data_format,
+                           require_flatten, weights=None):
+        if weights != "imagenet" and input_shape and len(input_shape) == 3:
+            if data_format == "channels_first":
+                default_shape = (input_shape[0], default_size, default_size)
+            else:
+                default_shape = (default_size, default_size, input_shape[-1])
+        elif data_format == "channels_first":
+            default_shape = (3, default_size, default_size)
+        else:
+            default_shape = (default_size, default_size, 3)
+        if weights == "imagenet" and require_flatten:
+            if input_shape is not None and tuple(input_shape) != default_shape:
+                raise ValueError(f"When setting `include_top=True` and loading `imagenet` weights, `input_shape` should be {default_shape}.  Received: input_shape={input_shape}")
+            return default_shape
+        if input_shape:
+            if len(input_shape) != 3:
+                raise ValueError(f"`input_shape` must be a tuple of three integers. Received: input_shape={input_shape}")
+            spatial = input_shape[1:] if data_format == "channels_first" else input_shape[:2]
+            channels = input_shape[0] if data_format == "channels_first" else input_shape[-1]
+            if weights == "imagenet" and channels != 3:
+                raise ValueError(f"The input must have 3 channels; Received `input_shape={input_shape}`")
+            for size in spatial:
+                if size is not None and size < min_size:
+                    raise ValueError(f"Input size must be at least {min_size}x{min_size}; Received: input_shape={input_shape}")
+        elif require_flatten:
+            input_shape = default_shape
+        elif data_format == "channels_first":
+            input_shape = (3, None, None)
+        else:
+            input_shape = (None, None, 3)
+        if require_flatten and None in input_shape:
+            raise ValueError(f"If `include_top` is True, you should specify a static `input_shape`. Received: input_shape={input_shape}")
+        return input_shape
+'''
