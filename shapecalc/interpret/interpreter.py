@@ -369,7 +369,7 @@ class Interpreter:
                     not isinstance(stmt.value.func, ast.Call)):
                 return None
             try:
-                if not isinstance(self.eval(stmt.value, self.top), LayerModule):
+                if not isinstance(self.evaluate(stmt.value, self.top), LayerModule):
                     return None
             except SpecError:
                 return None
@@ -409,7 +409,7 @@ class Interpreter:
         if isinstance(value, ast.Constant):
             return  # a docstring
         mark = modules.serial()
-        result = self.eval(value, frame)
+        result = self.evaluate(value, frame)
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and \
                 self.lookup(value.func.id, frame) is _UNSET:
             self.network.notes.append(f"line {node.lineno}: `{value.func.id}(...)` is not "
@@ -447,7 +447,7 @@ class Interpreter:
     def _exec_Assign(self, node: ast.Assign, frame: Frame) -> None:
         outer, self.mark = self.mark, modules.serial()
         try:
-            value = self.eval(node.value, frame)
+            value = self.evaluate(node.value, frame)
             for target in node.targets:
                 self.assign(target, value, frame, node)
         finally:
@@ -455,11 +455,11 @@ class Interpreter:
 
     def _exec_AnnAssign(self, node: ast.AnnAssign, frame: Frame) -> None:
         if node.value is not None:
-            self.assign(node.target, self.eval(node.value, frame), frame, node)
+            self.assign(node.target, self.evaluate(node.value, frame), frame, node)
 
     def _exec_AugAssign(self, node: ast.AugAssign, frame: Frame) -> None:
-        current = self.eval(_as_load(node.target), frame)
-        operand = self.eval(node.value, frame)
+        current = self.evaluate(_as_load(node.target), frame)
+        operand = self.evaluate(node.value, frame)
         op = _BINARY[type(node.op)]
         if isinstance(current, list) and op == "+":
             current.extend(self.iterate(operand, node.value))  # lists grow in place
@@ -495,11 +495,11 @@ class Interpreter:
             if frame is self.top and isinstance(value, Module):
                 self.top_modules.append(value)
         elif isinstance(target, ast.Attribute):
-            receiver = self.eval(target.value, frame)
+            receiver = self.evaluate(target.value, frame)
             self.set_attribute(receiver, target.attr, value, target)
         elif isinstance(target, ast.Subscript):
-            receiver = self.eval(target.value, frame)
-            key = self.eval(target.slice, frame)
+            receiver = self.evaluate(target.value, frame)
+            key = self.evaluate(target.slice, frame)
             objects.set_item(self, receiver, key, value, target)
         elif isinstance(target, (ast.Tuple, ast.List)):
             self._unpack(target, value, frame, node)
@@ -567,11 +567,11 @@ class Interpreter:
         self.top.locals.setdefault(name, tensor)
 
     def _exec_If(self, node: ast.If, frame: Frame) -> None:
-        branch = node.body if self.truth(self.eval(node.test, frame), node.test) else node.orelse
+        branch = node.body if self.truth(self.evaluate(node.test, frame), node.test) else node.orelse
         self.exec_body(branch, frame)
 
     def _exec_For(self, node: ast.For, frame: Frame) -> None:
-        items = self.iterate(self.eval(node.iter, frame), node.iter)
+        items = self.iterate(self.evaluate(node.iter, frame), node.iter)
         broke = False
         for item in items:
             self.step(node)
@@ -587,7 +587,7 @@ class Interpreter:
             self.exec_body(node.orelse, frame)
 
     def _exec_While(self, node: ast.While, frame: Frame) -> None:
-        while self.truth(self.eval(node.test, frame), node.test):
+        while self.truth(self.evaluate(node.test, frame), node.test):
             self.step(node)
             try:
                 self.exec_body(node.body, frame)
@@ -609,7 +609,7 @@ class Interpreter:
     def _exec_Return(self, node: ast.Return, frame: Frame) -> None:
         if frame is self.top:
             raise self.error("`return` outside a function", node)
-        raise _Return(None if node.value is None else self.eval(node.value, frame))
+        raise _Return(None if node.value is None else self.evaluate(node.value, frame))
 
     def _exec_FunctionDef(self, node: ast.FunctionDef, frame: Frame) -> None:
         kind = "function"
@@ -632,12 +632,12 @@ class Interpreter:
         """A decorator the code defines (d2l's add_to_class) runs; the frameworks' own
         (torch.jit.unused, no_grad(), registries) change nothing that is counted here."""
         if isinstance(decorator, ast.Call):
-            maker = self.eval(decorator.func, frame)
+            maker = self.evaluate(decorator.func, frame)
             if not isinstance(maker, Function) and not getattr(maker, "decorator", False):
                 return function
-            made = self.eval(decorator, frame)
+            made = self.evaluate(decorator, frame)
         else:
-            made = self.eval(decorator, frame) if isinstance(decorator, ast.Name) and \
+            made = self.evaluate(decorator, frame) if isinstance(decorator, ast.Name) and \
                 isinstance(self.lookup(decorator.id, frame), Function) else None
         if not isinstance(made, (Function, Builtin)):
             return function
@@ -649,14 +649,14 @@ class Interpreter:
         positional = [*args.posonlyargs, *args.args]
         for arg, default in zip(positional[len(positional) - len(args.defaults):],
                                 args.defaults):
-            defaults[arg.arg] = self.eval(default, frame)
+            defaults[arg.arg] = self.evaluate(default, frame)
         for arg, default in zip(args.kwonlyargs, args.kw_defaults):
             if default is not None:
-                defaults[arg.arg] = self.eval(default, frame)
+                defaults[arg.arg] = self.evaluate(default, frame)
         return defaults
 
     def _exec_ClassDef(self, node: ast.ClassDef, frame: Frame) -> None:
-        bases = tuple(frameworks.class_base(self, self.eval(b, frame), b) for b in node.bases)
+        bases = tuple(frameworks.class_base(self, self.evaluate(b, frame), b) for b in node.bases)
         namespace: dict = {}
         body = Frame(namespace, frame, node.name, is_class=True)
         self.exec_body(node.body, body)
@@ -715,17 +715,17 @@ class Interpreter:
 
     def _exec_With(self, node: ast.With, frame: Frame) -> None:
         for item in node.items:
-            self.eval(item.context_expr, frame)  # torch.no_grad() and the like
+            self.evaluate(item.context_expr, frame)  # torch.no_grad() and the like
             if item.optional_vars is not None:
                 self.assign(item.optional_vars, Opaque(self.text(item.context_expr)), frame,
                             node)
         self.exec_body(node.body, frame)
 
     def _exec_Assert(self, node: ast.Assert, frame: Frame) -> None:
-        value = self.eval(node.test, frame)
+        value = self.evaluate(node.test, frame)
         verdict = arithmetic.decide(value)
         if verdict is False:
-            message = self.eval(node.msg, frame) if node.msg is not None else None
+            message = self.evaluate(node.msg, frame) if node.msg is not None else None
             raise self.error("assertion failed" + (f": {message}" if message else "") +
                              f": `{self.text(node.test)}`", node)
 
@@ -752,7 +752,7 @@ class Interpreter:
 
     # -- expressions ---------------------------------------------------------------------
 
-    def eval(self, node, frame: Frame) -> object:
+    def evaluate(self, node, frame: Frame) -> object:
         self.steps += 1
         if self.steps > MAX_STEPS or not self.steps & 0x3FF:
             self.step(node)
@@ -793,7 +793,7 @@ class Interpreter:
                 receiver = Opaque(node.value.id)
                 receiver.unbound = True
         else:
-            receiver = self.eval(node.value, frame)
+            receiver = self.evaluate(node.value, frame)
         return self.attribute(receiver, node.attr, node)
 
     def attribute(self, receiver: object, name: str, node) -> object:
@@ -803,12 +803,12 @@ class Interpreter:
         objects.set_attribute(self, receiver, name, value, node)
 
     def _eval_Subscript(self, node: ast.Subscript, frame: Frame) -> object:
-        receiver = self.eval(node.value, frame)
-        key = self.eval(node.slice, frame)
+        receiver = self.evaluate(node.value, frame)
+        key = self.evaluate(node.slice, frame)
         return objects.get_item(self, receiver, key, node)
 
     def _eval_Slice(self, node: ast.Slice, frame: Frame) -> object:
-        parts = [None if p is None else self.eval(p, frame)
+        parts = [None if p is None else self.evaluate(p, frame)
                  for p in (node.lower, node.upper, node.step)]
         return slice(*parts)
 
@@ -829,9 +829,9 @@ class Interpreter:
         items: list = []
         for elt in elts:
             if isinstance(elt, ast.Starred):
-                items.extend(self.iterate(self.eval(elt.value, frame), elt))
+                items.extend(self.iterate(self.evaluate(elt.value, frame), elt))
             else:
-                items.append(self.eval(elt, frame))
+                items.append(self.evaluate(elt, frame))
         self._check_size(items, node)
         return items
 
@@ -843,10 +843,10 @@ class Interpreter:
         result: dict = {}
         for key, value in zip(node.keys, node.values):
             if key is None:
-                result.update(objects.as_dict(self, self.eval(value, frame), value))
+                result.update(objects.as_dict(self, self.evaluate(value, frame), value))
             else:
-                result[objects.hashable(self, self.eval(key, frame), key)] = \
-                    self.eval(value, frame)
+                result[objects.hashable(self, self.evaluate(key, frame), key)] = \
+                    self.evaluate(value, frame)
         return result
 
     def _eval_JoinedStr(self, node: ast.JoinedStr, frame: Frame) -> str:
@@ -859,13 +859,13 @@ class Interpreter:
         return "".join(parts)
 
     def _eval_FormattedValue(self, node: ast.FormattedValue, frame: Frame) -> str:
-        value = self.eval(node.value, frame)
+        value = self.evaluate(node.value, frame)
         spec = self._eval_JoinedStr(node.format_spec, frame) if node.format_spec else ""
         return objects.format_value(self, value, spec, node)
 
     def _eval_BinOp(self, node: ast.BinOp, frame: Frame) -> object:
-        left = self.eval(node.left, frame)
-        right = self.eval(node.right, frame)
+        left = self.evaluate(node.left, frame)
+        right = self.evaluate(node.right, frame)
         return self.binary(_BINARY[type(node.op)], left, right, node)
 
     def binary(self, op: str, a: object, b: object, node) -> object:
@@ -876,7 +876,7 @@ class Interpreter:
         return arithmetic.arithmetic(self, op, a, b, node)
 
     def _eval_UnaryOp(self, node: ast.UnaryOp, frame: Frame) -> object:
-        value = self.eval(node.operand, frame)
+        value = self.evaluate(node.operand, frame)
         if isinstance(node.op, ast.Not):
             return not self.truth(value, node.operand)
         value = concrete(value)
@@ -898,26 +898,26 @@ class Interpreter:
         is_and = isinstance(node.op, ast.And)
         value = None
         for item in node.values:
-            value = self.eval(item, frame)
+            value = self.evaluate(item, frame)
             if self.truth(value, item) != is_and:
                 return value
         return value
 
     def _eval_Compare(self, node: ast.Compare, frame: Frame) -> object:
-        left = self.eval(node.left, frame)
+        left = self.evaluate(node.left, frame)
         for op, comparator in zip(node.ops, node.comparators):
-            right = self.eval(comparator, frame)
+            right = self.evaluate(comparator, frame)
             if not arithmetic.compare(self, type(op).__name__, left, right, node):
                 return False
             left = right
         return True
 
     def _eval_IfExp(self, node: ast.IfExp, frame: Frame) -> object:
-        test = self.truth(self.eval(node.test, frame), node.test)
-        return self.eval(node.body if test else node.orelse, frame)
+        test = self.truth(self.evaluate(node.test, frame), node.test)
+        return self.evaluate(node.body if test else node.orelse, frame)
 
     def _eval_NamedExpr(self, node: ast.NamedExpr, frame: Frame) -> object:
-        value = self.eval(node.value, frame)
+        value = self.evaluate(node.value, frame)
         self.assign(node.target, value, frame, node)
         return value
 
@@ -932,17 +932,17 @@ class Interpreter:
                 make(inner)
                 return
             generator, rest = generators[0], generators[1:]
-            for item in self.iterate(self.eval(generator.iter, inner), generator.iter):
+            for item in self.iterate(self.evaluate(generator.iter, inner), generator.iter):
                 self.step(generator)
                 self.assign(generator.target, item, inner, generator)
-                if all(self.truth(self.eval(test, inner), test) for test in generator.ifs):
+                if all(self.truth(self.evaluate(test, inner), test) for test in generator.ifs):
                     loop(rest)
 
         loop(node.generators)
 
     def _eval_ListComp(self, node: ast.ListComp, frame: Frame) -> list:
         result: list = []
-        self._comprehension(node, frame, lambda inner: result.append(self.eval(node.elt, inner)))
+        self._comprehension(node, frame, lambda inner: result.append(self.evaluate(node.elt, inner)))
         self._check_size(result, node)
         return result
 
@@ -952,7 +952,7 @@ class Interpreter:
         result: list = []
 
         def add(inner) -> None:
-            value = self.eval(node.elt, inner)
+            value = self.evaluate(node.elt, inner)
             if value not in result:
                 result.append(value)
 
@@ -963,8 +963,8 @@ class Interpreter:
         result: dict = {}
 
         def add(inner) -> None:
-            key = objects.hashable(self, self.eval(node.key, inner), node.key)
-            result[key] = self.eval(node.value, inner)
+            key = objects.hashable(self, self.evaluate(node.key, inner), node.key)
+            result[key] = self.evaluate(node.value, inner)
 
         self._comprehension(node, frame, add)
         return result
@@ -973,16 +973,16 @@ class Interpreter:
         raise self.error("`*` unpacking is only read in calls, lists and tuples", node)
 
     def _eval_Call(self, node: ast.Call, frame: Frame) -> object:
-        func = self.eval(node.func, frame)
+        func = self.evaluate(node.func, frame)
         args: list = []
         for arg in node.args:
             if isinstance(arg, ast.Starred):
-                args.extend(self.iterate(self.eval(arg.value, frame), arg))
+                args.extend(self.iterate(self.evaluate(arg.value, frame), arg))
             else:
-                args.append(self.eval(arg, frame))
+                args.append(self.evaluate(arg, frame))
         kwargs: dict = {}
         for keyword in node.keywords:
-            value = self.eval(keyword.value, frame)
+            value = self.evaluate(keyword.value, frame)
             if keyword.arg is None:
                 kwargs.update(objects.as_dict(self, value, keyword.value))
             else:
@@ -1038,7 +1038,7 @@ class Interpreter:
         self.running.append((function, local))
         try:
             if isinstance(function.node, ast.Lambda):
-                return self.eval(function.node.body, inner)
+                return self.evaluate(function.node.body, inner)
             try:
                 self.exec_body(function.node.body, inner)
                 result = inner.cursor if inner.cursor is not first else None
