@@ -434,3 +434,34 @@ model = Net()
 model.build((None, 5))
 """)
     assert (report.output_shape, report.params) == ((None, 3), 18)
+
+
+def test_a_training_loop_changes_nothing_counted():
+    # criterion, optimizer, a loader's batches and loss.backward() around the model
+    report = run(TORCH + "input: (4, 8)\n" + """
+model = nn.Sequential(nn.Linear(8, 3))
+criterion = nn.CrossEntropyLoss()
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+trainloader = torch.utils.data.DataLoader(trainset, batch_size=4, shuffle=True)
+testloader = torch.utils.data.DataLoader(testset, batch_size=4)
+for epoch in range(2):
+    for inputs, labels in trainloader:
+        optimizer.zero_grad()
+        loss = criterion(model(inputs), labels)
+        loss.backward()
+        optimizer.step()
+images, labels = next(iter(testloader))
+_, predicted = torch.max(model(images), 1)
+x = torch.randn(4, 8)
+value = F.mse_loss(model(x), torch.zeros(4, 3)).item()
+""")
+    assert (report.output_shape, report.params) == ((4, 3), 27)
+
+
+def test_sizes_computed_from_a_tensors_numbers_are_refused_not_guessed():
+    error = refusal(TORCH + "input: (1, 4)\n" + """
+widths = torch.round(torch.arange(3) * 2.5).int().tolist()
+layers = [nn.Linear(4, 4) for w in widths]
+model = nn.Sequential(*layers)
+""")
+    assert "iterates over numbers held in a tensor" in error.message

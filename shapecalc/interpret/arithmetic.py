@@ -9,7 +9,7 @@ import re
 from fractions import Fraction
 
 from shapecalc import algebra
-from shapecalc.interpret import frameworks, objects, tensors
+from shapecalc.interpret import builtins, frameworks, objects, tensors
 from shapecalc.interpret.modules import Container, Instance, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
                                         Opaque, Parameter, Tensor, Unbound, UserClass, concrete)
@@ -38,7 +38,9 @@ def _numeric(value) -> bool:
 
 def arithmetic(interp, op: str, a, b, node):
     if isinstance(a, Opaque) or isinstance(b, Opaque):
-        return Opaque(interp.text(node))  # sum(p.numel() for p in model.parameters())
+        result = Opaque(interp.text(node))  # sum(p.numel() for p in model.parameters())
+        result.contents = getattr(a, "contents", None) or getattr(b, "contents", None)
+        return result
     if isinstance(a, str) or isinstance(b, str):
         return _string_arithmetic(interp, op, a, b, node)
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
@@ -277,6 +279,9 @@ def decide(value) -> bool | None:
 
 def iterate(interp, value, node) -> list:
     value = concrete(value)
+    if isinstance(value, builtins._Iterator):
+        items, value.items = value.items, []
+        return items
     if isinstance(value, (list, tuple, str, range)):
         return list(value)
     if isinstance(value, dict):
@@ -288,7 +293,10 @@ def iterate(interp, value, node) -> list:
     if isinstance(value, (Tensor, Parameter)):
         return tensors.unbind(interp, value, node)
     if isinstance(value, Opaque):
-        return []  # model.parameters() and the like: nothing to count here
+        if getattr(value, "contents", None):  # sizes computed from a tensor's numbers
+            raise interp.error(f"the code iterates over numbers held in a tensor "
+                               f"(`{value.contents}`), which shapecalc does not compute", node)
+        return []  # a data loader in a training loop: nothing to count here
     if _is_expr(value):
         raise interp.error(f"cannot iterate over the symbolic value {value}; bind it (let or "
                            "--set)", node)

@@ -404,6 +404,30 @@ def _type(interp, args, kwargs, node):
     return Opaque(f"type({arithmetic.describe(value)})")
 
 
+class _Iterator:
+    """iter(list): the items left."""
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+
+
+def _iter(interp, args, kwargs, node):
+    if isinstance(args[0], Opaque):  # iter(dataloader)
+        return Opaque(interp.text(node), harmless=True)
+    return _Iterator(list(interp.iterate(args[0], node)))
+
+
+def _next(interp, args, kwargs, node):
+    source = args[0]
+    if isinstance(source, _Iterator) and source.items:
+        return source.items.pop(0)
+    if isinstance(source, _Iterator):
+        if len(args) > 1:
+            return args[1]
+        raise interp.error("next(): the iterator is exhausted (StopIteration)", node)
+    return Opaque(interp.text(node), harmless=True)  # a batch from a loader
+
+
 def _print(interp, args, kwargs, node):
     return None  # printing shows nothing here
 
@@ -483,7 +507,8 @@ _BUILTINS = {
     "getattr": _getattr, "hasattr": _hasattr, "setattr": _setattr, "super": _super,
     "sorted": _sorted, "reversed": _reversed, "any": _any, "all": _all, "map": _map,
     "filter": _filter, "divmod": _divmod, "pow": _pow, "callable": _callable, "type": _type,
-    "print": _print, "object": _ignored, "iter": _list, "repr": _str, "format": _str,
+    "print": _print, "object": _ignored, "iter": _iter, "next": _next, "repr": _str,
+    "format": _str,
     "ValueError": _opaque_call, "TypeError": _opaque_call, "NotImplementedError": _opaque_call,
     "RuntimeError": _opaque_call, "Exception": _opaque_call, "AssertionError": _opaque_call,
     "KeyError": _opaque_call, "IndexError": _opaque_call, "NotImplemented": _opaque_call,

@@ -119,6 +119,8 @@ def _namespaces() -> dict[str, Namespace]:
             if rule is not None:
                 made[member] = LayerClass(rule, f"{prefix}.{member}")
                 return made[member]
+            if member.endswith("Loss") and framework == PYTORCH:
+                return Builtin(f"{prefix}.{member}", _loss_module)
             if member[:1].isupper():
                 return UnknownLayer(f"{prefix}.{member}", framework)
             return None
@@ -341,6 +343,25 @@ def _torch_container(kind: str):
         return container
 
     return make
+
+
+class LossModule(Module):
+    """nn.MSELoss(), nn.CrossEntropyLoss(): the training loop's criterion, not part of the
+    model: applied, it gives the loss (a scalar, or per element with reduction='none')."""
+
+    def __init__(self, name: str, reduction) -> None:
+        super().__init__()
+        self.name = name
+        self.reduction = reduction
+        self.framework = PYTORCH
+
+    @property
+    def type_name(self) -> str:
+        return self.name
+
+
+def _loss_module(interp, args, kwargs, node):
+    return LossModule(interp.text(node.func), kwargs.get("reduction", "mean"))
 
 
 def _wrapped(interp, args, kwargs, node):

@@ -537,6 +537,13 @@ class Interpreter:
         return renamed
 
     def _unpack(self, target, value: object, frame: Frame, node) -> None:
+        if isinstance(value, Opaque):  # images, labels = next(dataiter)
+            items = [Opaque(f"{value.text}[{i}]", harmless=value.harmless)
+                     for i in range(len(target.elts))]
+            for sub, item in zip(target.elts, items):
+                self.assign(sub.value if isinstance(sub, ast.Starred) else sub, item, frame,
+                            node)
+            return
         items = list(self.iterate(value, node))
         starred = [i for i, t in enumerate(target.elts) if isinstance(t, ast.Starred)]
         elts = target.elts

@@ -484,13 +484,15 @@ def get_item(interp, receiver, key, node):
             raise interp.error(f"key {key!r} is not in the dict", node)
         return receiver[key]
     if isinstance(receiver, (list, tuple, str, range)):
-        if isinstance(key, (Tensor, Parameter)):
+        if isinstance(key, (Tensor, Parameter, Opaque)):
             return Opaque(interp.text(node))  # a value picked by a tensor: not a shape
         if isinstance(key, slice):
             return receiver[_plain_slice(interp, key, node)]
         return _index(interp, receiver, key, node)
     if isinstance(receiver, Opaque):
-        return Opaque(f"{receiver.text}[...]")
+        item = Opaque(f"{receiver.text}[...]")
+        item.contents = getattr(receiver, "contents", None)
+        return item
     raise interp.error(f"{arithmetic.describe(receiver)} is not subscriptable", node)
 
 

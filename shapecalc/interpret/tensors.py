@@ -113,6 +113,9 @@ _CALL_KEYWORDS = {"need_weights", "attn_mask", "key_padding_mask", "average_attn
 
 
 def apply_module(interp, module: Module, args, kwargs, node, frame):
+    given = _flat(args)
+    if given and all(isinstance(a, Opaque) and a.harmless for a in given):
+        return Opaque(interp.text(node), harmless=True)  # net(images) on a loader's batch
     if interp.convention == PYTORCH and isinstance(interp.model, Instance) and \
             not _registered(interp, module):
         interp.unregistered += 1  # PyTorch does not count what the model does not hold
@@ -135,6 +138,10 @@ def _registered(interp, module: Module) -> bool:
 
 
 def _apply(interp, module: Module, args, kwargs, node):
+    from shapecalc.interpret.frameworks import LossModule
+
+    if isinstance(module, LossModule):
+        return loss(interp, as_tensor(interp, args[0], node), module.reduction)
     if isinstance(module, LayerModule):
         return _apply_layer(interp, module, args, kwargs, node)
     if isinstance(module, Container):
@@ -438,7 +445,7 @@ def attribute(interp, value, name: str, node):
         return _method_t(interp, tensor, [], {}, node)
     if name in ("dtype",):
         return "int64" if tensor.dtype == "int" else "float32"
-    if name in ("device", "grad", "data", "requires_grad", "is_cuda"):
+    if name in ("device", "grad", "data", "requires_grad", "is_cuda", "grad_fn"):
         return Opaque(f"tensor.{name}") if name != "data" else tensor
     method = METHODS.get(name)
     if method is None:
@@ -711,6 +718,19 @@ def _method_new(interp, tensor, args, kwargs, node):
     return made(interp, shape, "tensor", tensor.dtype)
 
 
+def _contents(interp, node) -> Opaque:
+    """x.item(), x.tolist(): numbers held in a tensor, which shapecalc does not know."""
+    value = Opaque(interp.text(node), harmless=True)
+    value.contents = interp.text(node)
+    return value
+
+
+def _method_pow(interp, tensor, args, kwargs, node):
+    """x.pow(2) keeps the shape; x.pow(p) with a tensor p broadcasts."""
+    exponent = _arg(args, kwargs, 0, "exponent")
+    return interp.binary("**", tensor, exponent, node)
+
+
 def _method_masked_fill(interp, tensor, args, kwargs, node):
     return tensor
 
@@ -753,14 +773,16 @@ METHODS = {
     "double": _to_float, "half": _to_float, "to": _method_to, "type": _method_type,
     "type_as": _same, "masked_fill": _method_masked_fill, "gather": _method_gather,
     "topk": _method_topk, "new_zeros": _method_new, "new_ones": _method_new,
+    "backward": lambda i, t, a, k, n: None, "pow": _method_pow,
+    "item": lambda i, t, a, k, n: _contents(i, n), "tolist": lambda i, t, a, k, n: _contents(i, n),
     "new_empty": _method_new, "new_full": _method_new,
     **{name: _same for name in (
         "contiguous", "detach", "clone", "cpu", "cuda", "requires_grad_", "exp", "log", "sqrt",
-        "rsqrt", "abs", "neg", "pow", "clamp", "clamp_", "clip", "sin", "cos", "floor", "ceil",
+        "rsqrt", "abs", "neg", "clamp", "clamp_", "clip", "sin", "cos", "floor", "ceil",
         "round", "sign", "reciprocal", "square", "exp_", "mul_", "add_", "div_", "sub_",
         "relu_", "sigmoid_", "tanh_", "zero_", "fill_", "normal_", "uniform_", "masked_fill_",
         "copy_", "pin_memory", "cumsum", "cumprod", "flip", "roll", "softplus", "erf", "log1p",
-        "expm1", "fmod", "remainder", "nan_to_num", "square_", "sqrt_", "float_", "item")},
+        "expm1", "fmod", "remainder", "nan_to_num", "square_", "sqrt_", "float_")},
 }
 
 
@@ -828,6 +850,8 @@ def _tensor_first(method):
                 raise interp.error("expected the tensor first", node)
             kwargs = dict(kwargs)
             args = [kwargs.pop(key)]
+        if isinstance(args[0], Opaque) and args[0].harmless:
+            return Opaque(interp.text(node), harmless=True)  # torch.max(outputs of a batch)
         return method(interp, as_tensor(interp, args[0], node), list(args[1:]), kwargs, node)
 
     return fn
@@ -928,6 +952,11 @@ def _arange(interp, args, kwargs, node):
     return made(interp, (count,), "arange", "int")
 
 
+def _linspace(interp, args, kwargs, node):
+    steps = _arg(args, kwargs, 2, "steps")
+    return made(interp, (steps,), "linspace")
+
+
 def _tensor_literal(interp, args, kwargs, node):
     data = _arg(args, kwargs, 0, "data")
     shape = []
@@ -968,6 +997,7 @@ TORCH = {
     "randn": _factory(), "rand": _factory(), "zeros": _factory(), "ones": _factory(),
     "empty": _factory(), "full": lambda i, a, k, n: _made(i, tuple(a[0]), n, "float"),
     "randint": _randint, "arange": _arange, "tensor": _tensor_literal,
+    "linspace": _linspace, "logspace": _linspace,
     "randn_like": _like(), "rand_like": _like(), "zeros_like": _like(), "ones_like": _like(),
     "empty_like": _like(), "full_like": _like(),
     "pow": lambda i, a, k, n: _scalar_or_tensor(i, "**", a, n),
@@ -1075,6 +1105,17 @@ def _grid_sample(interp, args, kwargs, node):
                 (x.shape[0], x.shape[1], grid.shape[1], grid.shape[2]))
 
 
+def loss(interp, prediction: Tensor, reduction) -> Tensor:
+    """A loss: a scalar, or one value per element with reduction='none'. FlopCounterMode
+    counts none of its element-wise arithmetic, and it is no layer of the model."""
+    return made(interp, prediction.shape if reduction == "none" else (), "loss")
+
+
+def _f_loss(interp, args, kwargs, node):
+    return loss(interp, as_tensor(interp, _arg(args, kwargs, 0, "input"), node),
+                kwargs.get("reduction", "mean"))
+
+
 def _f_linear(interp, args, kwargs, node):
     x = as_tensor(interp, _arg(args, kwargs, 0, "input"), node)
     weight = as_tensor(interp, _arg(args, kwargs, 1, "weight"), node)
@@ -1099,6 +1140,10 @@ FUNCTIONAL.update({
     "pad": _f_pad, "linear": _f_linear, "scaled_dot_product_attention": _f_sdpa,
     "normalize": _f_same, "dropout1d": _f_same, "dropout3d": _f_same,
     "affine_grid": _affine_grid, "grid_sample": _grid_sample,
+    **{name: _f_loss for name in (
+        "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+        "binary_cross_entropy_with_logits", "kl_div", "smooth_l1_loss", "huber_loss",
+        "cosine_embedding_loss", "margin_ranking_loss", "triplet_margin_loss")},
     # the normalisations as functions: the weights belong to a module that counts them
     "layer_norm": _f_same, "batch_norm": _f_same, "group_norm": _f_same,
     "instance_norm": _f_same, "local_response_norm": _f_same,
