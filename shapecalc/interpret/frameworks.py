@@ -465,6 +465,9 @@ def code_input(interp, name: str, dims: tuple, node, dtype: str = "float") -> Te
             return interp.header_inputs[index][1]
         raise interp.error(f"`input:` declares {algebra.show_shape(tensor.shape)} but the code "
                            f"makes {algebra.show_shape(dims)}; keep one of them", node)
+    taken = {n for n, _ in interp.network.inputs}
+    while name in taken:  # a notebook makes several tensors at the top level
+        name = interp.network.auto_name(name)
     tensor = interp.network.declare_input(name, dims, dtype)
     interp.code_inputs.append(tensor)
     return tensor

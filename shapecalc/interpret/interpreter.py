@@ -200,6 +200,16 @@ class Interpreter:
         self.network.convention = self.convention
 
     def _finish(self) -> None:
+        self._decide_network()
+        used = {name for row in self.network.layers for name in row.inputs}
+        used |= {name for name, _ in self.header_inputs}  # declared, used or not
+        inputs = [(n, shape) for n, shape in self.network.inputs if n in used]
+        if inputs or not self.network.layers:  # tensors the notebook made but never used
+            self.network.inputs[:] = inputs or self.network.inputs[:1]
+            self.network.input_shape = self.network.inputs[0][1] if self.network.inputs \
+                else ()
+
+    def _decide_network(self) -> None:
         """Decide what the network is. A model object the code defines (an instance of
         its class, a Sequential not yet applied) is run once on the declared input, and
         the rows that the code's own calls made are set aside: a dummy forward, a summary
@@ -527,6 +537,12 @@ class Interpreter:
 
     def _rename_input(self, tensor: Tensor, name: str) -> Tensor:
         """`inputs = keras.Input(...)`: the input is named after its variable."""
+        taken = {n for n, _ in self.network.inputs}
+        if name in taken and name != tensor.source:
+            name = self.network.auto_name(name)
+            while name in taken:
+                name = self.network.auto_name(name.rsplit("_", 1)[0])
+        self.network.known.add(name)
         renamed = tensor.replace(source=name)
         self.code_inputs[self.code_inputs.index(tensor)] = renamed
         inputs = self.network.inputs
