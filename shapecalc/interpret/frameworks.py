@@ -84,7 +84,8 @@ class Library:
     def claimable(self, shape: tuple) -> bool:
         """A tensor made at the top level is the model's input unless an `input:` line
         declares another shape (then it is the notebook's own tensor)."""
-        headers = [t for _, t in self.interp.header_inputs if not getattr(t, "claimed", False)]
+        headers = [t for name, t in self.interp.header_inputs
+                   if name not in self.interp.claimed_inputs]
         return not headers or any(_same_shape(t.shape, shape) for t in headers)
 
     def member(self, module: Namespace, name: str, node):
@@ -457,11 +458,11 @@ def code_input(interp, name: str, dims: tuple, node, dtype: str = "float") -> Te
     """An input made in the code (keras.Input, torch.randn at the top level). An `input:`
     line that says the same is the same input."""
     for index, (header_name, tensor) in enumerate(interp.header_inputs):
-        if getattr(tensor, "claimed", False):
+        if header_name in interp.claimed_inputs:
             continue
         if _same_shape(tensor.shape, dims):
+            interp.claimed_inputs.add(header_name)
             interp.header_inputs[index] = (header_name, tensor.replace(dtype=dtype))
-            interp.header_inputs[index][1].__dict__["claimed"] = True
             return interp.header_inputs[index][1]
         raise interp.error(f"`input:` declares {algebra.show_shape(tensor.shape)} but the code "
                            f"makes {algebra.show_shape(dims)}; keep one of them", node)

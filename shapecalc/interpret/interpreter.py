@@ -91,6 +91,7 @@ class Interpreter:
         self.globals: dict[str, object] = {"__name__": "__main__"}  # a script run whole
         self.top = Frame(self.globals, None, "<module>")
         self.header_inputs: list[tuple[str, Tensor]] = []  # declared by `input:` lines
+        self.claimed_inputs: set[str] = set()  # those the code's keras.Input/randn made too
         self.code_inputs: list[Tensor] = []  # made by keras.Input / torch.randn at top level
         self.top_modules: list[object] = []  # modules assigned at top level, in order
         self.classes: list[UserClass] = []
