@@ -465,3 +465,29 @@ layers = [nn.Linear(4, 4) for w in widths]
 model = nn.Sequential(*layers)
 """)
     assert "iterates over numbers held in a tensor" in error.message
+
+
+def test_a_script_that_builds_its_model_in_main():
+    report = run(TORCH + "input: (2, 4)\n" + """
+import argparse
+
+class Net(nn.Module):
+    def __init__(self, hidden):
+        super().__init__()
+        self.fc = nn.Linear(4, hidden)
+    def forward(self, x):
+        return self.fc(x)
+
+def main():
+    parser = argparse.ArgumentParser(description="example")
+    parser.add_argument("--hidden", type=int, default=6)
+    parser.add_argument("--no-cuda", action="store_true", default=False)
+    args = parser.parse_args()
+    use_cuda = not args.no_cuda and torch.cuda.is_available()
+    device = torch.device("cuda" if use_cuda else "cpu")
+    model = Net(args.hidden).to(device)
+
+if __name__ == "__main__":
+    main()
+""")
+    assert (report.output_shape, report.params) == ((2, 6), 30)

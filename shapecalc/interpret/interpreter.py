@@ -95,6 +95,7 @@ class Interpreter:
         self.code_inputs: list[Tensor] = []  # made by keras.Input / torch.randn at top level
         self.top_modules: list[object] = []  # modules assigned at top level, in order
         self.classes: list[UserClass] = []
+        self.instances: list[Instance] = []  # every instance of the spec's classes
         self.functional: FunctionalModel | None = None
         self.constructed: list[LayerModule] = []
         self.model = None
@@ -304,6 +305,9 @@ class Interpreter:
         for value in reversed(self.top_modules):
             if isinstance(value, (Instance, Container, FunctionalModel)):
                 return value
+        for instance in reversed(self.instances):  # built in a script's main()
+            if instance.parent is None and instance.cls.framework_bases():
+                return instance
         candidates = [c for c in self.classes if c.framework_bases()]
         return candidates[-1] if candidates else None
 
@@ -1121,6 +1125,7 @@ class Interpreter:
         bases = cls.framework_bases()
         framework = next((b.framework for b in bases), "") or self.convention
         instance = Instance(cls, framework)
+        self.instances.append(instance)
         if not self.call_stack:
             self.top_modules.append(instance)  # `ResNet18().layer_summary(...)`
         init = cls.lookup("__init__")
