@@ -220,6 +220,9 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
                                       tensors, name=name, block=interp.block(), shared=shared,
                                       evaluate=evaluate_argument)
     except LayerError as error:
+        index = interp.network.next_index(None)
+        if name != getattr(module, "row_name", None):  # a module of the model: its path
+            error.message = error.message.replace(f"layer {index} ", f"layer {index} ({name}) ", 1)
         if interp.span(node) and module.span and interp.span(node).line != module.span.line:
             error.message += f"\n  applied at line {interp.span(node).line}"
         raise
