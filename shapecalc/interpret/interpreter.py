@@ -20,7 +20,6 @@ from __future__ import annotations
 import ast
 import sys
 import time
-from fractions import Fraction
 
 from shapecalc import algebra
 from shapecalc.errors import LayerError, Span, SpecError
@@ -1258,8 +1257,6 @@ def _add_trace(error: SpecError, qualname: str, node) -> None:
         return
     error.message = error.message.split("\n  in ")[0] + "\n  in " + " ← ".join(error.trace)
 
-
-__all__ = ["Interpreter", "Frame", "Fraction", "FrameworkBase"]
 
 
 _STATEMENTS = _handlers("_exec_")
