@@ -156,9 +156,9 @@ TENSOR_FUNCTIONS = TORCH_BINARY | {
     "expand", "repeat", "expand_as", "view_as", "chunk", "split", "unbind", "narrow", "mean",
     "sum", "amax", "amin", "prod", "std", "var", "norm", "logsumexp", "argmax", "argmin",
     "max", "min", "topk", "getitem", "stack", "einsum", "pad", "linear",
-    "scaled_dot_product_attention", "affine_grid", "grid_sample"}
+    "scaled_dot_product_attention", "affine_grid", "grid_sample", "one_hot"}
 FUNCTIONAL_ROWS = {"pad", "linear", "scaled_dot_product_attention", "affine_grid",
-                   "grid_sample"}
+                   "grid_sample", "one_hot"}
 PARAMETER_ROWS = {"Parameter", "Buffer"}
 
 

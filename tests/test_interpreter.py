@@ -491,3 +491,22 @@ if __name__ == "__main__":
     main()
 """)
     assert (report.output_shape, report.params) == ((2, 6), 30)
+
+
+def test_one_hot_and_an_explicit_base_init():
+    # d2l's RNN language model: F.one_hot(X.T, V).type(torch.float32) into nn.GRU
+    report = run(TORCH + "input: (2, 7)\n" + """
+class RNNLM(nn.Module):
+    def __init__(self, vocab_size, hidden):
+        nn.Module.__init__(self)
+        self.vocab_size = vocab_size
+        self.rnn = nn.GRU(vocab_size, hidden)
+        self.linear = nn.Linear(hidden, vocab_size)
+    def forward(self, X):
+        embs = F.one_hot(X.T, self.vocab_size).type(torch.float32)
+        out, _ = self.rnn(embs)
+        return self.linear(out).swapaxes(0, 1)
+model = RNNLM(28, 16)
+""")
+    assert report.output_shape == (2, 7, 28)
+    assert report.params == 3 * (16 * 28 + 16 * 16 + 2 * 16) + 16 * 28 + 28

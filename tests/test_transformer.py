@@ -125,3 +125,25 @@ def test_symbolic_encoder_layer():
 ])
 def test_refusals(line, input_shape, match):
     refused("pytorch", input_shape, line, match=match)
+
+
+@pytest.mark.parametrize("arguments, src, tgt, params, flops", [
+    # torch 2.13.0, train mode (math attention): sum(p.numel()), FlopCounterMode total
+    ("d_model=32, nhead=4, num_encoder_layers=2, num_decoder_layers=3, dim_feedforward=64",
+     "(7, 2, 32)", "(5, 2, 32)", 55712, 1316352),
+    ("d_model=16, nhead=2, num_encoder_layers=1, num_decoder_layers=1, dim_feedforward=20, "
+     "batch_first=True, bias=False", "(2, 9, 16)", "(2, 4, 16)", 4464, 130176),
+])
+def test_whole_transformer(arguments, src, tgt, params, flops):
+    report = analyze_text(f"convention: pytorch\ninput src: {src}\ninput tgt: {tgt}\n"
+                          f"nn.Transformer({arguments})(src, tgt, src_mask, tgt_mask)\n")
+    assert not report.errors, report.errors[0]
+    assert report.output_shape == tuple(int(d) for d in tgt.strip("()").split(", "))
+    assert (report.params, report.flops) == (params, flops)
+
+
+def test_whole_transformer_refuses_a_d_model_mismatch():
+    report = analyze_text("convention: pytorch\ninput src: (7, 2, 32)\ninput tgt: (5, 2, 16)\n"
+                          "nn.Transformer(d_model=32, nhead=4)(src, tgt)\n")
+    assert "the feature number of src and tgt must be equal to d_model (32)" in \
+        report.errors[0].message

@@ -9,7 +9,7 @@ import re
 from shapecalc import algebra
 from shapecalc.interpret import arithmetic, builtins, frameworks, tensors
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
-from shapecalc.interpret.values import (BoundMethod, Builtin, Function, Namespace, Opaque,
+from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace, Opaque,
                                         Parameter, Tensor, Unbound, UserClass, concrete)
 from shapecalc.layers.base import KERAS
 
@@ -105,6 +105,9 @@ def attribute(interp, receiver, name: str, node):
         return receiver.rule.name if isinstance(receiver, frameworks.LayerClass) else receiver.name
     if isinstance(receiver, Module):
         return _module_attribute(interp, receiver, name, node)
+    if isinstance(receiver, FrameworkBase) and name == "__init__":  # nn.Module.__init__(self)
+        return Builtin("__init__", lambda i, a, k, n: frameworks.base_init(i, a[0], a[1:], k, n)
+                       if len(a) > 1 else None)
     if isinstance(receiver, UserClass):
         value = receiver.lookup(name)
         if value is None:
@@ -116,7 +119,9 @@ def attribute(interp, receiver, name: str, node):
         return Opaque(f"{receiver.dotted}.{name}")  # a static helper such as a mask maker
     if isinstance(receiver, Opaque):
         harmless = receiver.harmless or isinstance(receiver, (WeightRef, ParamHandle))
-        return Opaque(f"{receiver.text}.{name}", receiver.unbound, harmless)
+        derived = Opaque(f"{receiver.text}.{name}", receiver.unbound, harmless)
+        derived.unknown_call = getattr(receiver, "unknown_call", None)  # its origin
+        return derived
     if isinstance(receiver, builtins.NamedTuple) and name in receiver.fields:
         return receiver[receiver.fields.index(name)]
     method = _DATA_METHODS.get((_kind(receiver), name))

@@ -104,6 +104,9 @@ def _plain_argument(value):
 # -- applying modules ---------------------------------------------------------------------
 
 _TUPLE_FAMILIES = ("recurrent", "attention", "transformer")
+# PyTorch modules whose forward takes these many tensors, then masks
+_LEADING_TENSORS = {"Transformer": 2, "TransformerDecoderLayer": 2, "TransformerDecoder": 2,
+                    "MultiheadAttention": 3}
 _CALL_KEYWORDS = {"need_weights", "attn_mask", "key_padding_mask", "average_attn_weights",
                   "is_causal", "training", "mask", "attention_mask", "query_mask",
                   "value_mask", "key_mask", "use_causal_mask", "return_attention_scores",
@@ -197,6 +200,8 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
             refuse_unknown(value)
         raise interp.error(f"`{module.source}` is applied to {_describe(args[0]) if args else 'nothing'}"
                            ", not to a tensor", node)
+    if rule.merge and rule.name in _LEADING_TENSORS and rule.framework == PYTORCH:
+        tensors = tensors[:_LEADING_TENSORS[rule.name]]  # the rest are masks
     if not rule.merge and len(tensors) > 1:
         if rule.family not in _TUPLE_FAMILIES:
             raise interp.error(f"`{module.source}` takes one input tensor, got {len(tensors)}",
@@ -758,6 +763,7 @@ METHODS = {
     "view": _method_view, "reshape": _method_reshape, "flatten": _method_flatten,
     "permute": _method_permute, "transpose": _method_transpose, "t": _method_t,
     "movedim": _method_movedim, "moveaxis": _method_movedim,
+    "swapaxes": _method_transpose, "swapdims": _method_transpose,
     "unsqueeze": _method_unsqueeze, "squeeze": _method_squeeze, "expand": _method_expand,
     "repeat": _method_repeat, "expand_as": _method_as("expand_as"),
     "view_as": _method_as("view_as"), "reshape_as": _method_as("view_as"),
@@ -1119,6 +1125,18 @@ def _f_loss(interp, args, kwargs, node):
                 kwargs.get("reduction", "mean"))
 
 
+def _one_hot(interp, args, kwargs, node):
+    """F.one_hot(x, num_classes): x's shape and one more axis; int64 (num_classes=-1, the
+    default, reads the largest value in x, which shapecalc does not know)."""
+    x = as_tensor(interp, _arg(args, kwargs, 0, "input"), node)
+    classes = _arg(args, kwargs, 1, "num_classes", -1)
+    if classes == -1:
+        raise interp.error(f"`{interp.text(node)}`: give num_classes: the default reads the "
+                           "largest index in the tensor", node)
+    return _row(interp, "one_hot", node, [x], (*x.shape, classes), dtype="int",
+                call=((classes,), {}))
+
+
 def _f_linear(interp, args, kwargs, node):
     x = as_tensor(interp, _arg(args, kwargs, 0, "input"), node)
     weight = as_tensor(interp, _arg(args, kwargs, 1, "weight"), node)
@@ -1150,7 +1168,7 @@ FUNCTIONAL.update({
     # the normalisations as functions: the weights belong to a module that counts them
     "layer_norm": _f_same, "batch_norm": _f_same, "group_norm": _f_same,
     "instance_norm": _f_same, "local_response_norm": _f_same,
-    "alpha_dropout": _f_same, "one_hot": None, "flatten": _torch_flatten,
+    "alpha_dropout": _f_same, "one_hot": _one_hot, "flatten": _torch_flatten,
 })
 FUNCTIONAL = {k: v for k, v in FUNCTIONAL.items() if v is not None}
 

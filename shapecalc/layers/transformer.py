@@ -269,3 +269,46 @@ def transformer_decoder(call: Call, inputs: tuple) -> LayerResult:
     _decoder_inputs(call, inputs)
     layer = decoder_layer(inner, inputs)
     return _stack(call, layer, count, layer.shape)
+
+
+# -- the whole model ------------------------------------------------------------------------
+
+
+@register(PYTORCH, signature("Transformer", d_model=512, nhead=8, num_encoder_layers=6,
+                             num_decoder_layers=6, dim_feedforward=2048, dropout=0.1,
+                             activation=TorchFunction("relu"), custom_encoder=None,
+                             custom_decoder=None, layer_norm_eps=1e-05, batch_first=False,
+                             norm_first=False, bias=True, device=None, dtype=None),
+          merge=True)
+def transformer(call: Call, inputs: tuple) -> LayerResult:
+    """nn.Transformer: forward(src, tgt). An encoder of num_encoder_layers encoder layers
+    and a final LayerNorm(d_model), a decoder of num_decoder_layers decoder layers (their
+    memory the encoder's output) and a final LayerNorm(d_model); the output has tgt's
+    shape."""
+    if len(inputs) != 2:
+        call.fail(f"forward takes two tensors, src and tgt: apply it as `(src, tgt)`, got "
+                  f"{len(inputs)}")
+    for name in ("custom_encoder", "custom_decoder"):
+        if call[name] is not None:
+            call.fail(f"{name} is not supported: build the stack with nn.TransformerEncoder "
+                      f"/ nn.TransformerDecoder", at=name)
+    src, tgt = inputs
+    embed, _, _, bias, batch_first = _layer_sizes(call)
+    if len(src) == 3 and len(tgt) == 3:
+        axis = 0 if batch_first else 1
+        call.require(algebra.equal(src[axis], tgt[axis]), lambda: (
+            f"the batch number of src and tgt must be equal: src {_show(src)}, "
+            f"tgt {_show(tgt)}"))
+    for name, shape in (("src", src), ("tgt", tgt)):
+        call.require(algebra.equal(shape[-1], embed), lambda name=name, shape=shape: (
+            f"the feature number of src and tgt must be equal to d_model ({embed}): "
+            f"{name} {_show(shape)}"))
+    encoders, decoders = call.int("num_encoder_layers"), call.int("num_decoder_layers")
+    encoder = encoder_layer(call, src)
+    decoder = decoder_layer(call, (tgt, src))
+    norms = 2 * _norm_params(embed, bias)
+    return LayerResult(shape=tuple(tgt),
+                       trainable=encoders * encoder.trainable + decoders * decoder.trainable
+                       + norms,
+                       macs=encoders * encoder.macs + decoders * decoder.macs,
+                       receptive=GLOBAL)
