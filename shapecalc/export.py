@@ -281,10 +281,10 @@ def _pytorch(report: NetworkReport, names: _Names, class_name: str) -> str:
                 (layer.inputs or layer.type in TENSOR_FUNCTIONS)]
     lines.append(f"        return {names(computed[-1].name)}")
     lines += ["", "", 'if __name__ == "__main__":', f"    model = {class_name}()"]
-    integer_inputs = _integer_inputs(report)
+    indices = integer_inputs(report)
     for (name, shape), variable in zip(report.inputs, input_names):
         dims = ", ".join(str(d) for d in shape)
-        if name in integer_inputs:  # indices for an Embedding
+        if name in indices:  # indices for an Embedding or F.one_hot
             lines.append(f"    {variable} = torch.zeros(({dims}{',' if len(shape) == 1 else ''}),"
                          " dtype=torch.long)")
         else:
@@ -317,6 +317,8 @@ def _tensor_function(layer: LayerReport, inputs: list[str]) -> str:
         code = f"torch.einsum({', '.join(args + inputs)})"
     elif kind in FUNCTIONAL_ROWS:
         code = f"nn.functional.{kind}({', '.join(inputs + args)})"
+        if kind == "one_hot":
+            code += ".float()"  # the code's own cast (.type(torch.float32)) makes no row
     elif kind in TORCH_BINARY:
         code = f"torch.{kind}({', '.join(inputs)})"
     else:
@@ -349,9 +351,24 @@ def _torch_expression(layer: LayerReport, names: _Names) -> str:
     return f"{call}[0]" if _returns_tuple(layer) else call
 
 
-def _integer_inputs(report: NetworkReport) -> set[str]:
-    """Declared inputs read by an Embedding: they hold indices."""
-    return {n for layer in report.layers if layer.type == "Embedding" for n in layer.inputs}
+def integer_inputs(report: NetworkReport) -> set[str]:
+    """Declared inputs that hold indices: read by an Embedding or F.one_hot, directly or
+    through tensor functions (X.T, x.view(...))."""
+    made = {layer.name: layer for layer in report.layers}
+    wanted = [n for layer in report.layers if layer.type in INDEX_READERS for n in layer.inputs]
+    found: set[str] = set()
+    while wanted:
+        name = wanted.pop()
+        if name in found:
+            continue
+        found.add(name)
+        row = made.get(name)
+        if row is not None and row.type in TENSOR_FUNCTIONS:
+            wanted.extend(row.inputs)
+    return found
+
+
+INDEX_READERS = {"Embedding", "one_hot"}
 
 
 # -- Keras ------------------------------------------------------------------------------

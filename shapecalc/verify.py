@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from shapecalc.errors import ShapecalcError
-from shapecalc.export import FUNCTIONAL_ROWS, TENSOR_FUNCTIONS, TORCH_BINARY, require_concrete
+from shapecalc.export import (FUNCTIONAL_ROWS, TENSOR_FUNCTIONS, TORCH_BINARY, integer_inputs,
+                              require_concrete)
 from shapecalc.layers.base import KERAS, PYTORCH
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
@@ -168,8 +169,7 @@ class _TorchRun:
 
     def run(self) -> Verification:
         torch = self.torch
-        integer = {n for layer in self.report.layers if layer.type == "Embedding"
-                   for n in layer.inputs}
+        integer = integer_inputs(self.report)
         tensors = {}
         made_integer = {name for name, _, dtype in self.report.constants if dtype == "int"}
         for name, shape in (*self.report.inputs, *((n, s) for n, s, _ in self.report.constants)):
@@ -256,6 +256,8 @@ class _TorchRun:
                 (lambda: function(args[0], *inputs))
         if layer.type in FUNCTIONAL_ROWS:
             function = getattr(torch.nn.functional, layer.type)
+            if layer.type == "one_hot":  # the code casts it (a cast makes no row)
+                return lambda: function(*inputs, *args, **kwargs).float()
             return lambda: function(*inputs, *args, **kwargs)
         if layer.type in TORCH_BINARY:
             return lambda: getattr(torch, layer.type)(*inputs)
