@@ -51,14 +51,6 @@ class Module:
             node = node.parent
         return ".".join(reversed(parts))
 
-    def ancestors(self) -> list[Module]:
-        """Enclosing modules below the root, outermost first."""
-        chain = []
-        node = self.parent
-        while node is not None and node.parent is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
 
     def children(self) -> list[tuple[str, object]]:
         return []

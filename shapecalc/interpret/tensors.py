@@ -107,12 +107,6 @@ _TUPLE_FAMILIES = ("recurrent", "attention", "transformer")
 # PyTorch modules whose forward takes these many tensors, then masks
 _LEADING_TENSORS = {"Transformer": 2, "TransformerDecoderLayer": 2, "TransformerDecoder": 2,
                     "MultiheadAttention": 3}
-_CALL_KEYWORDS = {"need_weights", "attn_mask", "key_padding_mask", "average_attn_weights",
-                  "is_causal", "training", "mask", "attention_mask", "query_mask",
-                  "value_mask", "key_mask", "use_causal_mask", "return_attention_scores",
-                  "initial_state", "src_mask", "src_key_padding_mask", "tgt_mask",
-                  "memory_mask", "tgt_key_padding_mask", "memory_key_padding_mask",
-                  "output_size", "hx", "states", "constants"}
 
 
 def apply_module(interp, module: Module, args, kwargs, node, frame):
@@ -479,13 +473,6 @@ def _arg(args, kwargs, index, key, default=None):
 def _same(interp, tensor, args, kwargs, node):
     return tensor
 
-
-def _shape_method(fn, kind, arg_key="dims"):
-    def method(interp, tensor, args, kwargs, node):
-        shape = _op(interp, node, fn, tensor.shape, _dims_arg(args, kwargs, arg_key))
-        return _row(interp, kind, node, [tensor], shape, call=(args, kwargs))
-
-    return method
 
 
 def _method_size(interp, tensor, args, kwargs, node):
