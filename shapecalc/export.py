@@ -352,11 +352,13 @@ def _torch_expression(layer: LayerReport, names: _Names) -> str:
 
 
 def integer_inputs(report: NetworkReport) -> set[str]:
-    """Declared inputs that hold indices: read by an Embedding or F.one_hot, directly or
-    through tensor functions (X.T, x.view(...))."""
+    """Inputs that hold indices: declared so (`int64`), or, their dtype unstated, read by an
+    Embedding or F.one_hot, directly or through tensor functions (X.T, x.view(...))."""
+    declared = dict(report.input_dtypes)
     made = {layer.name: layer for layer in report.layers}
     wanted = [n for layer in report.layers if layer.type in INDEX_READERS for n in layer.inputs]
-    found: set[str] = set()
+    wanted = [n for n in wanted if n not in declared]
+    found: set[str] = {name for name, dtype in declared.items() if dtype == "int"}
     while wanted:
         name = wanted.pop()
         if name in found:

@@ -17,7 +17,7 @@ from typing import Mapping
 
 from shapecalc import algebra
 from shapecalc.errors import LayerError, SpecError
-from shapecalc.interpret.values import Tensor
+from shapecalc.interpret.values import UNSTATED, Tensor
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, Call
 from shapecalc.layers.base import LayerResult, LayerRule, Window
 from shapecalc.report import AxisField, LayerReport, NetworkReport
@@ -56,6 +56,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         bindings=tuple(interpreter.bindings.items()),
         outputs=tuple(_shown(t.shape) for t in network.outputs),
         notes=tuple(network.notes),
+        input_dtypes=tuple(network.declared_dtypes.items()),
         constants=tuple((name, shape, dtype)
                         for name, (shape, dtype) in network.constants.items()),
     )
@@ -77,13 +78,17 @@ class Network:
         self.unknowns = 0
         self.known: set[str] = set()  # the inputs' and rows' names
         self.constants: dict[str, tuple] = {}  # other tensors rows read: name -> (shape, dtype)
+        self.declared_dtypes: dict[str, str] = {}  # inputs whose dtype the spec states
 
-    def declare_input(self, name: str, shape: tuple, dtype: str = "float") -> Tensor:
+    def declare_input(self, name: str, shape: tuple, dtype: str | None = "float") -> Tensor:
+        """An input; dtype None: not declared, a float tensor unless it is read as indices."""
         self.known.add(name)
+        if dtype is not None:
+            self.declared_dtypes[name] = dtype
         self.inputs.append((name, _shown(shape)))
         if not self.input_shape:
             self.input_shape = _shown(shape)
-        return Tensor(tuple(shape), (), name, dtype)
+        return Tensor(tuple(shape), (), name, dtype or UNSTATED)
 
     def unknown(self):
         """A Keras size given as None: a symbol of its own, reported as None again."""

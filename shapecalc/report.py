@@ -81,6 +81,10 @@ class NetworkReport(Record):
     errors: tuple[SpecError, ...] = ()
     inputs: tuple[tuple[str, tuple], ...] = ()
     """Every declared input: (name, shape)."""
+    input_dtypes: tuple[tuple[str, str], ...] = ()
+    """The inputs whose dtype the spec states (`input: (1, 8) int64`, torch.randint,
+    keras.Input(dtype=...)): (name, "int" | "float" | "bool"). An input not listed holds
+    floats, or token indices where it is read by an Embedding."""
     bindings: tuple[tuple[str, Value], ...] = ()
     """The values the spec's `let` lines and --set gave its names, in order."""
     constructed_params: Value | None = None

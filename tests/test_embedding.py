@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from shapecalc import analyze_text
 from tests.helpers import analyze, one, refused
 
 
@@ -84,3 +85,27 @@ def test_keras_embedding_refusals(line, match):
 def test_embedding_keeps_the_receptive_field():
     report = analyze("keras", "(32, 3)", "layers.Conv1D(4, 3)", "layers.Embedding(10, 2)")
     assert report.layers[1].receptive_field == report.layers[0].receptive_field
+
+
+@pytest.mark.parametrize("dtype, accepted", [
+    ("int64", True), ("torch.long", True), ("int32", True), ("", True),  # unstated: indices
+    ("float32", False), ("bool", False), ("float16   # half precision", False),
+])
+def test_an_input_may_declare_its_dtype(dtype, accepted):
+    report = analyze("pytorch", f"(2, 7) {dtype}", "nn.Embedding(100, 8)")
+    if accepted:
+        assert not report.errors and report.output_shape == (2, 7, 8)
+    else:
+        assert "needs integer token indices" in str(report.errors[0])
+
+
+def test_the_codes_own_dtype_decides():
+    made = "x = torch.{}\ny = nn.Embedding(100, 8)(x)"
+    assert analyze_text(spec_code(made.format("randint(0, 100, (2, 7))"))).output_shape == \
+        (2, 7, 8)
+    refusal = analyze_text(spec_code(made.format("randn(2, 7)"))).errors[0]
+    assert "float tensor" in str(refusal)  # PyTorch: expected Long, Int
+
+
+def spec_code(code: str) -> str:
+    return f"convention: pytorch\nimport torch\nimport torch.nn as nn\n{code}\n"

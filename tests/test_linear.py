@@ -151,3 +151,24 @@ def test_keras_identity():
     assert one("keras", "(3, 4)", "layers.Identity()").output_shape == (None, 3, 4)
     # Keras: "Unrecognized keyword arguments passed to Identity: {'foo': 1}"
     refused("keras", "(3, 4)", "layers.Identity(foo=1)", match="no argument `foo`")
+
+
+def test_einsum_dense_counts_every_letter_once_per_sample():
+    # abc,cd->abd on (None, 16, 64) with d = 32: a kernel 64x32 and a bias 32 (Keras 3.15.1
+    # counts 2,080); each sample multiplies 16·64·32 times
+    layer = one("keras", "(16, 64)",
+                "layers.EinsumDense('abc,cd->abd', output_shape=(None, 32), bias_axes='d')")
+    assert layer.output_shape == (None, None, 32)  # Keras keeps the None output_shape gives
+    assert (layer.trainable, layer.macs) == (2080, 16 * 64 * 32)
+    heads = one("keras", "(10, 64)",
+                "layers.EinsumDense('abc,cde->abde', output_shape=(None, 4, 16), "
+                "bias_axes='de')")
+    assert (heads.output_shape, heads.trainable, heads.macs) == \
+        ((None, None, 4, 16), 64 * 4 * 16 + 4 * 16, 10 * 64 * 4 * 16)
+
+
+def test_einsum_dense_ellipsis_axes_multiply_the_work():
+    layer = one("keras", "(5, 6, 64)",
+                "layers.EinsumDense('...b,bc->...c', output_shape=32, bias_axes='c')")
+    assert layer.output_shape == (None, 6, 5, 32)  # Keras' order for a left ellipsis
+    assert layer.macs == 5 * 6 * 64 * 32

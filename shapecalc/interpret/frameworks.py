@@ -463,6 +463,7 @@ def code_input(interp, name: str, dims: tuple, node, dtype: str = "float") -> Te
         if _same_shape(tensor.shape, dims):
             interp.claimed_inputs.add(header_name)
             interp.header_inputs[index] = (header_name, tensor.replace(dtype=dtype))
+            interp.network.declared_dtypes[header_name] = dtype
             return interp.header_inputs[index][1]
         raise interp.error(f"`input:` declares {algebra.show_shape(tensor.shape)} but the code "
                            f"makes {algebra.show_shape(dims)}; keep one of them", node)
@@ -488,7 +489,8 @@ def _same_shape(a: tuple, b: tuple) -> bool:
     return True
 
 
-def input_tensor(interp, name: str, value, node, header: bool) -> Tensor:
+def input_tensor(interp, name: str, value, node, header: bool,
+                 dtype: str | None = None) -> Tensor:
     """The tensor an `input:` line declares: a shape tuple (PyTorch: batch included;
     Keras: without the batch), or a tensor the code made (torch.randn, keras.Input)."""
     if isinstance(value, Tensor):
@@ -500,7 +502,7 @@ def input_tensor(interp, name: str, value, node, header: bool) -> Tensor:
     dims = tuple(size(interp, d, node) for d in value)
     if keras:
         dims = (None, *dims)
-    return interp.network.declare_input(name, dims)
+    return interp.network.declare_input(name, dims, dtype)
 
 
 def implicit_input(interp, module) -> Tensor | None:

@@ -90,6 +90,7 @@ class Interpreter:
         self.globals: dict[str, object] = {"__name__": "__main__"}  # a script run whole
         self.top = Frame(self.globals, None, "<module>")
         self.header_inputs: list[tuple[str, Tensor]] = []  # declared by `input:` lines
+        self.chain_names: list[str] = []  # top-level names that follow the chain of bare lines
         self.claimed_inputs: set[str] = set()  # those the code's keras.Input/randn made too
         self.code_inputs: list[Tensor] = []  # made by keras.Input / torch.randn at top level
         self.top_modules: list[object] = []  # modules assigned at top level, in order
@@ -437,11 +438,18 @@ class Interpreter:
         constructed and left unused is applied to it."""
         if isinstance(value, tensors.Outputs):
             value = _first_tensor(value)
+        previous = frame.cursor
         if isinstance(value, Tensor):
             frame.cursor = value
         elif isinstance(value, Module) and not value.applied and value.parent is None and \
                 value.serial > mark:
             frame.cursor = self._chain_apply(value, frame, node)
+        if frame is self.top and previous is not None and frame.cursor is not previous:
+            # a bare line continues the chain: the input's name follows it, so that
+            # `x.flatten(start_dim=1)` after `nn.AdaptiveAvgPool2d(1)` flattens the pooled x
+            for name in self.chain_names:
+                if frame.locals.get(name) is previous:
+                    frame.locals[name] = frame.cursor
 
     def _chain_apply(self, module, frame: Frame, node) -> Tensor:
         if frame.cursor is None:
@@ -547,6 +555,9 @@ class Interpreter:
             while name in taken:
                 name = self.network.auto_name(name.rsplit("_", 1)[0])
         self.network.known.add(name)
+        dtypes = self.network.declared_dtypes
+        if tensor.source in dtypes:
+            dtypes[name] = dtypes.pop(tensor.source)
         renamed = tensor.replace(source=name)
         self.code_inputs[self.code_inputs.index(tensor)] = renamed
         inputs = self.network.inputs
@@ -587,11 +598,17 @@ class Interpreter:
         if any(n == name for n, _ in self.header_inputs):
             raise self.error(f"input `{name}` declared twice (name further inputs: "
                              "`input mask: (...)`)", node)
-        tensor = frameworks.input_tensor(self, name, value, node, header=True)
+        dtype = next((s.dtype for s in self.spec.statements if isinstance(s, S.InputDecl)
+                      and node is not None and s.span.line == node.lineno), None)
+        tensor = frameworks.input_tensor(self, name, value, node, header=True, dtype=dtype)
         self.header_inputs.append((name, tensor))
         if self.top.cursor is None:
             self.top.cursor = tensor
         self.top.locals.setdefault(name, tensor)
+        self.chain_names.append(name)
+        if name == "input":  # an unnamed input is the `x` of the lines a forward() gave
+            self.top.locals.setdefault("x", tensor)
+            self.chain_names.append("x")
 
     def _exec_If(self, node: ast.If, frame: Frame) -> None:
         branch = node.body if self.truth(self.evaluate(node.test, frame), node.test) else node.orelse

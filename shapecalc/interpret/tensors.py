@@ -15,7 +15,8 @@ from shapecalc import algebra
 from shapecalc.errors import LayerError, SpecError
 from shapecalc.interpret import tensor_functions as tf_
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
-from shapecalc.interpret.values import Builtin, Function, Opaque, Parameter, Tensor, concrete
+from shapecalc.interpret.values import (UNSTATED, Builtin, Function, Opaque, Parameter, Tensor,
+                                        concrete)
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, REGISTRY
 
 _PROBE = 64
@@ -75,6 +76,9 @@ def _op(interp, node, fn, *args, **kwargs):
                            f"{error.message}", node) from None
     except (TypeError, ValueError, ArithmeticError) as error:
         raise interp.error(f"`{interp.text(node)}`: cannot be analysed: {error}", node) from None
+
+
+INDICES = ("int", UNSTATED)  # what an Embedding or F.one_hot reads
 
 
 def _row(interp, kind: str, node, inputs, shape, macs=0, receptive=GLOBAL, dtype=None,
@@ -204,12 +208,11 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
         tensors = tensors[:1]
     else:
         extra = []
-    if rule.framework == PYTORCH and rule.name == "Embedding" and tensors[0].dtype == "float" and \
-            tensors[0].source not in {n for n, _ in interp.network.inputs}:
+    if rule.framework == PYTORCH and rule.name == "Embedding" and tensors[0].dtype not in INDICES:
         raise interp.error(f"`{module.source}` needs integer token indices, but its input is a "
-                           "float tensor (PyTorch refuses: Expected tensor for argument #1 "
-                           "'indices' to have one of the following scalar types: Long, Int)",
-                           node)
+                           f"{tensors[0].dtype} tensor (PyTorch refuses: Expected tensor for "
+                           "argument #1 'indices' to have one of the following scalar types: "
+                           "Long, Int)", node)
     name = _row_name(interp, module)
     shared = module.applied or interp.unregistered > 0
     from shapecalc.interpret.frameworks import evaluate_argument
@@ -1117,6 +1120,10 @@ def _one_hot(interp, args, kwargs, node):
     default, reads the largest value in x, which shapecalc does not know)."""
     x = as_tensor(interp, _arg(args, kwargs, 0, "input"), node)
     classes = _arg(args, kwargs, 1, "num_classes", -1)
+    if x.dtype not in INDICES:
+        raise interp.error(f"`{interp.text(node)}`: F.one_hot needs integer indices, but its "
+                           f"input is a {x.dtype} tensor (PyTorch refuses: one_hot is only "
+                           "applicable to index tensor of type LongTensor)", node)
     if classes == -1:
         raise interp.error(f"`{interp.text(node)}`: give num_classes: the default reads the "
                            "largest index in the tensor", node)

@@ -14,9 +14,14 @@ from __future__ import annotations
 from shapecalc.record import Record
 
 
+UNSTATED = "unstated"  # an `input:` line's tensor with no dtype: floats, or indices
+
+
 class Tensor(Record):
     """A tensor as a shape: sizes (ints or symbols; Keras' batch is None), receptive
-    field, the name of what produced it, and its kind of dtype ("float", "int", "bool")."""
+    field, the name of what produced it, and its kind of dtype ("float", "int", "bool", or
+    UNSTATED: an input whose dtype the spec does not say, indices where they are read as
+    such, as the user means, though torchinfo would need dtypes=[torch.long])."""
 
     shape: tuple
     field: tuple | None = ()  # () before any window layer: identity on every axis

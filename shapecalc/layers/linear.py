@@ -1,5 +1,5 @@
-"""Fully connected layers: PyTorch Linear, LazyLinear, Bilinear and Identity; Keras Dense
-and Identity.
+"""Fully connected layers: PyTorch Linear, LazyLinear, Bilinear and Identity; Keras Dense,
+EinsumDense and Identity.
 
 Linear(in, out) and Dense(units) act on the last axis of an input of any rank; every
 other axis is carried through unchanged:
@@ -30,6 +30,8 @@ spatial axis and we report GLOBAL; on (N, F) or (F,) there is no spatial axis le
 """
 
 from __future__ import annotations
+
+import re
 
 from shapecalc import algebra
 from shapecalc.algebra import product
@@ -201,3 +203,116 @@ def keras_dense(call: Call, x: tuple) -> LayerResult:
         macs=batch_of(x) * product(x[1:-1]) * n_in * units,
         receptive=KEEP,
     )
+
+
+# -- Keras EinsumDense ------------------------------------------------------------------------
+
+_EINSUM_FORMS = (  # (pattern, where the ellipsis stands), as Keras accepts them
+    (re.compile(r"([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)"), None),
+    (re.compile(r"\.\.\.([a-zA-Z]+),([a-zA-Z]+)->\.\.\.([a-zA-Z]+)"), "left"),
+    (re.compile(r"([a-zA-Z]{2,})\.\.\.,([a-zA-Z]+)->([a-zA-Z]+)\.\.\."), "right"),
+)
+
+
+@register(KERAS, keras_signature(
+    "EinsumDense", "equation", "output_shape", activation=None, bias_axes=None,
+    kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+    bias_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None,
+    lora_alpha=None, gptq_unpacked_column_size=None, quantization_config=None))
+def keras_einsum_dense(call: Call, x: tuple) -> LayerResult:
+    """EinsumDense(equation, output_shape, bias_axes): a kernel contracted with the input
+    by an einsum. output_shape leaves out the batch and any axes an ellipsis stands for;
+    a None in it stays None in the output shape, as Keras' compute_output_shape gives it,
+    even where the input knows the size (and a left ellipsis over several axes comes out
+    in reverse order there too). The kernel takes each letter's size from the output
+    spec, else from the input; the bias has the output's sizes from its first bias axis
+    on. MACs per sample: the product of every letter's size and the ellipsis' axes, the
+    batch left out."""
+    equation = call["equation"]
+    if not isinstance(equation, str):
+        call._type_error("equation", "a string such as 'abc,cd->abd'")
+    form = next(((m, side) for pattern, side in _EINSUM_FORMS
+                 if (m := pattern.match(equation))), None)
+    if form is None:
+        call.fail(f"invalid einsum equation {equation!r}: Keras accepts [X],[Y]->[Z], "
+                  "...[X],[Y]->...[Z] or [X]...,[Y]->[Z]...", at="equation")
+    match, side = form
+    inputs, weights, outputs = match.groups()
+    partial = call["output_shape"]
+    partial = list(partial) if isinstance(partial, (tuple, list)) else [partial]
+    if not all(d is None or _is_size(d) for d in partial):
+        call._type_error("output_shape", "an int or a tuple of ints and None")
+    elided = len(x) - len(inputs)
+    if elided < 0:  # more axes than that are carried through, as Keras builds it
+        rank_error(call, x, f"at least {len(inputs)}-D (batch included: the equation's "
+                   f"input is {inputs!r})")
+    shape = [x[0], *partial]
+    if side == "left":
+        for i in range(1, elided):
+            shape.insert(1, x[i])  # Keras' order: reversed
+        out_at = {c: i + elided for i, c in enumerate(outputs)}
+        in_at = {c: i + elided for i, c in enumerate(inputs)}
+    else:
+        shape += x[len(x) - elided:]
+        out_at = {c: i for i, c in enumerate(outputs)}
+        in_at = {c: i for i, c in enumerate(inputs)}
+    if len(shape) != len(outputs) + max(elided, 0):
+        call.fail(f"output_shape {_show_partial(partial)} gives {len(partial)} axes but the "
+                  f"equation's output {outputs!r} has {len(outputs) - 1} after the batch",
+                  at="output_shape")
+    for c in inputs:
+        if c in out_at and shape[out_at[c]] is not None and algebra.truth(
+                algebra.equal(shape[out_at[c]], x[in_at[c]])) is False:
+            call.fail(f"input and output_shape disagree on axis {c!r}: the input has "
+                      f"{algebra.show(x[in_at[c]])}, output_shape says "
+                      f"{algebra.show(shape[out_at[c]])}", at="output_shape")
+    for c in outputs:
+        if c not in inputs and c not in weights:
+            call.fail(f"the output's axis {c!r} is in neither the input {inputs!r} nor the "
+                      f"kernel {weights!r}", at="equation")
+    kernel = []
+    for c in weights:
+        if c not in out_at and c not in in_at:
+            call.fail(f"the kernel's axis {c!r} is in neither the input {inputs!r} nor the "
+                      f"output {outputs!r}", at="equation")
+        kernel.append(shape[out_at[c]] if c in out_at else x[in_at[c]])
+    bias_axes = call["bias_axes"]
+    bias: list = []
+    if bias_axes is not None:
+        if not isinstance(bias_axes, str) or any(c not in outputs for c in bias_axes):
+            call.fail(f"bias_axes {bias_axes!r} must be letters of the output {outputs!r}",
+                      at="bias_axes")
+        bias = [shape[out_at[c]] for c in outputs[min(map(outputs.find, bias_axes)):]
+                if c in bias_axes]
+    for name, sizes in (("kernel", kernel), ("bias", bias)):
+        if any(s is None for s in sizes):
+            call.fail(f"the {name} would have an axis of unknown size (None); Keras needs "
+                      "every weight's size: give it in output_shape", at="output_shape")
+    sizes = {c: x[in_at[c]] if c in in_at else shape[out_at[c]]
+             for c in dict.fromkeys(inputs + weights + outputs)}
+    batch = next(iter(sizes)) if side != "left" else None
+    extra = x[1:elided] if side == "left" else x[len(x) - elided:]
+    weights_count = product(kernel)
+    rank = keras_lora_rank(call)
+    bias_count = product(bias) if bias_axes is not None else 0
+    if rank is None:
+        trainable, frozen = weights_count + bias_count, 0
+    else:  # LoRA freezes the kernel: factors (kernel[:-1]..., r) and (r, kernel[-1])
+        trainable = product(kernel[:-1]) * rank + rank * kernel[-1] + bias_count
+        frozen = weights_count
+    mixes_only_last = all(c in outputs for c in inputs[1:-1]) and not elided
+    return LayerResult(
+        shape=tuple(shape),
+        trainable=trainable,
+        non_trainable=frozen,
+        macs=product([s for c, s in sizes.items() if c != batch]) * product(extra),
+        receptive=KEEP if mixes_only_last else GLOBAL,
+    )
+
+
+def _is_size(value: object) -> bool:
+    return not isinstance(value, bool) and (type(value) is int or algebra.is_symbolic(value))
+
+
+def _show_partial(partial: list) -> str:
+    return algebra.show_shape(tuple(partial))

@@ -26,6 +26,9 @@ INPUT_TARGET = "__input__"  # the assignment an `input:` line becomes
 
 _DIRECTIVE = re.compile(r"(convention|input|let)\b\s*([A-Za-z_][A-Za-z0-9_]*\s*)?(:?)",
                         re.IGNORECASE)
+# `input: (1, 1024) int64`: the dtype a shape's tensor holds, after the closing bracket
+_INPUT_DTYPE = re.compile(r"(?<=[)\]])(\s+)((?:torch\.)?(?:u?int(?:8|16|32|64)?|long|"
+                          r"float(?:16|32|64)?|bfloat16|half|double|bool))(?=\s*(?:#.*)?$)")
 _LET = re.compile(r"let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*", re.IGNORECASE)
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _ORDINARY = re.compile(r"[^'\"#()\[\]{}]+")  # runs of characters that need no attention
@@ -78,6 +81,8 @@ def _read(source: str, path: str) -> S.Spec:
             target = f"{INPUT_TARGET}{directive.target or ''} = "
             code[line - 1] = indent + target + physical[column - 1 + rest_at:]
             shifts[line] = (len(indent) + len(target) + 1, column + rest_at)
+            last = span_lines[-1]
+            code[last] = _INPUT_DTYPE.sub(lambda m: " " * len(m.group(0)), code[last])
     if dedent:
         code = [line[dedent:] for line in code]
     tree = _parse("\n".join(code), "exec", 1, 1 + dedent)
@@ -235,8 +240,18 @@ def _directive(directive: re.Match, text: str, line: int, column: int) -> object
                 Span.point(line, column + offset, len(rest.strip())),
             )
         return S.ConventionDecl(name=aliases[name], span=span)
+    dtype = _INPUT_DTYPE.search(rest)
+    if dtype:
+        rest = rest[:dtype.start()]
     value = _parse_expression(rest, line, column + rest_at, text)
-    return S.InputDecl(value=value, target=name, span=span)
+    return S.InputDecl(value=value, target=name, span=span,
+                       dtype=dtype and _dtype_kind(dtype.group(2)))
+
+
+def _dtype_kind(name: str) -> str:
+    """int for indices (int64, long, uint8), bool, else float."""
+    name = name.removeprefix("torch.")
+    return "bool" if name == "bool" else "int" if "int" in name or name == "long" else "float"
 
 
 # -- expressions ---------------------------------------------------------------------------

@@ -92,6 +92,7 @@ class InputDecl(Node):
     value: object  # a shape tuple, or a call such as Input(shape=...) / torch.randn(...)
     target: str | None = None
     span: Span = None
+    dtype: str | None = None  # "int", "float" or "bool" where the line says, e.g. `int64`
 
 
 class Compare(Node):

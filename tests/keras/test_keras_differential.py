@@ -289,3 +289,48 @@ def test_preprocessing_and_attention(case):
     else:
         assert not isinstance(ours, str), f"{context}: Keras gives {theirs}, shapecalc {ours}"
         assert ours == theirs, f"{context}: shapecalc {ours} != Keras {theirs}"
+
+
+EINSUM_CASES = [  # (equation, output_shape, input shape without batch, bias_axes)
+    ("abc,cd->abd", (None, 32), (16, 64), "d"),  # as Keras' attention projects
+    ("abc,cd->abd", (16, 32), (16, 64), "d"),
+    ("abc,cd->abd", (17, 32), (16, 64), "d"),  # b disagrees with the input
+    ("ab,bc->ac", 32, (64,), "c"),
+    ("ab,bc->ac", 32, (64,), None),
+    ("...b,bc->...c", 32, (5, 6, 64), "c"),  # Keras lists the elided axes reversed
+    ("abc,cde->abde", (None, 4, 16), (10, 64), "de"),  # multi-head query projection
+    ("abcd,cde->abe", (None, 64), (10, 4, 16), "e"),  # multi-head output projection
+    ("ab...,bc->ac...", (32,), (64, 7), "c"),
+    ("abc,cd->abd", (None, 32), (16, 64, 3), "d"),  # an extra axis carried through
+    ("abc,cd->abd", (None, 32), (16,), "d"),  # too few axes
+    ("abc,cx->abd", (None, 32), (16, 64), "d"),
+    ("abc,cd->abd", (None, 32), (16, 64), "z"),
+    ("abc,cd", (None, 32), (16, 64), "d"),
+    ("abc,cde->abde", (None, None, 16), (10, 64), "de"),  # a kernel axis of size None
+    ("abc,cd->abd", (None, 32), (16, 64), "bd"),  # a bias axis of size None
+    ("abc,cd->abd", (None, 32), (None, 64), "d"),
+]
+
+
+@pytest.mark.parametrize("equation, output_shape, shape, bias_axes", EINSUM_CASES)
+def test_einsum_dense(equation, output_shape, shape, bias_axes):
+    assert_agrees(f"layers.EinsumDense({equation!r}, output_shape={output_shape!r}, "
+                  f"bias_axes={bias_axes!r})", shape)
+
+
+def test_einsum_dense_lora():
+    assert_agrees("layers.EinsumDense('abc,cde->abde', output_shape=(None, 4, 16), "
+                  "bias_axes='de', lora_rank=3)", (10, 64))
+
+
+@pytest.mark.parametrize("line, shape", [
+    ("layers.Dense(4)", (None, 8)),  # a sequence of any length: the batch is not in input:
+    ("layers.LSTM(3)", (None, 8)),
+    ("layers.LSTM(3, return_sequences=True)", (None, 8)),
+    ("layers.GlobalAveragePooling1D()", (None, 8)),
+    ("layers.Conv1D(4, 3)", (None, 8)),
+    ("layers.Conv2D(8, 3)", (None, None, 3)),  # an image of any size
+    ("layers.MaxPooling2D()", (None, None, 3)),
+])
+def test_none_sizes_in_the_input_are_not_the_batch(line, shape):
+    assert_agrees(line, shape)
