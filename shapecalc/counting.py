@@ -8,10 +8,14 @@ read from each tool's source and checked against the tool itself (torch 2.13.0, 
 0.1.5.post20221221, torchinfo 1.8.0, ptflops 0.7.5). Shapes below: ``x`` the layer's
 first input, ``y`` its output, ``numel`` a product of sizes, ``N = x[0]``.
 
-``torch`` — torch.utils.flop_counter.FlopCounterMode (shapecalc's own FLOPs): 2 per
-multiply-accumulate of convolutions, matmuls, linear, recurrent and attention layers;
-bias, norms, activations, pooling, upsampling count 0. Per layer ``2 · macs``. It is the
-only convention that applies to Keras specs (the same operations, counted the same way).
+``torch`` — torch.utils.flop_counter.FlopCounterMode on the CPU: 2 per multiply-accumulate
+of convolutions, matmuls, linear, recurrent and attention layers; bias, norms, activations,
+pooling, upsampling count 0. Per layer ``2 · macs`` (shapecalc's own FLOPs), except a
+MultiheadAttention called with ``need_weights=False`` (as ViT calls it): it runs
+scaled_dot_product_attention, whose CPU kernel the counter does not see, so QKᵀ and AV
+(4·B·L·S·E) are left out — unless dropout > 0 in train mode sends it down the counted math
+path. On CUDA the counter counts them: that is the FLOPs column. It is the only convention
+that applies to Keras specs (the same operations, counted the same way).
 
 ``fvcore`` — fvcore.nn.FlopCountAnalysis: traces the model (torch.jit) and counts, per
 traced ``aten::`` operator, "flops" that are multiply-accumulates (1 per MAC):
@@ -91,6 +95,7 @@ from shapecalc import algebra
 from shapecalc.algebra import Value
 from shapecalc.errors import UsageError
 from shapecalc.layers import KERAS, PYTORCH, REGISTRY
+from shapecalc.layers.attention import torch_score_macs
 from shapecalc.record import Record
 from shapecalc.report import LayerReport, NetworkReport
 
@@ -169,9 +174,11 @@ def count(report: NetworkReport, convention: str, *, training: bool = False) -> 
                          "operations)")
     views = _views(report) if report.convention == PYTORCH else ()
     if convention == TORCH:
-        counts = tuple(LayerCount(layer, 2 * layer.macs) for layer in report.layers)
-        return Counting(TORCH, UNITS[TORCH], counts, 2 * report.macs)
-    if convention == FVCORE:
+        if not views:
+            counts = tuple(LayerCount(layer, 2 * layer.macs) for layer in report.layers)
+            return Counting(TORCH, UNITS[TORCH], counts, 2 * report.macs)
+        counts = tuple(_flop_counter(v, training) for v in views)
+    elif convention == FVCORE:
         counts = tuple(_fvcore(v, training) for v in views)
     elif convention == TORCHINFO:
         counts = tuple(_torchinfo(v) for v in views)
@@ -222,6 +229,21 @@ def numel(shape) -> Value:
 
 def _tuple(value, rank: int) -> tuple:
     return tuple(value) if isinstance(value, tuple) else (value,) * rank
+
+
+# -- torch ----------------------------------------------------------------------------------
+
+def _flop_counter(v: _View, training: bool) -> LayerCount:
+    flops = 2 * v.layer.macs
+    if v.type == "MultiheadAttention" and \
+            dict(v.layer.call_keywords).get("need_weights", True) is False and \
+            not (training and algebra.truth(v.args["dropout"] > 0) is True):
+        key = v.inputs[1] if len(v.inputs) > 1 else v.x
+        return LayerCount(v.layer, flops - 2 * torch_score_macs(v.args, v.x, key), (
+            "need_weights=False runs scaled_dot_product_attention, whose CPU kernel "
+            "FlopCounterMode does not count: QKᵀ and AV read 0 (on CUDA they count, as in "
+            "the FLOPs column)"))
+    return LayerCount(v.layer, flops)
 
 
 # -- fvcore ---------------------------------------------------------------------------------

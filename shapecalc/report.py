@@ -25,7 +25,7 @@ class LayerReport(Record):
     """One layer's facts. The worked formulas, sympy conditions and bound arguments ride
     along but are not part of its value."""
 
-    _hidden = frozenset({"constraints", "explanations", "arguments"})
+    _hidden = frozenset({"constraints", "explanations", "arguments", "call_keywords"})
 
     index: int
     """1-based, in file order."""
@@ -58,6 +58,8 @@ class LayerReport(Record):
     """The arguments written in the spec, bound to the framework's names, evaluated."""
     block: str = ""
     """The block instance the layer belongs to, as a path (``stage1/bottleneck_2``)."""
+    call_keywords: tuple = ()
+    """Plain keyword values the code called the module with (``need_weights=False``)."""
 
     @property
     def depth(self) -> int:

@@ -38,6 +38,7 @@ MAX_CALL_DEPTH = 60
 MAX_ITEMS = 1_000_000  # elements of a list, tuple, string or range the code makes
 MAX_BITS = 4096
 MAX_EXPONENT = 1024
+CHAIN_NAME = "x"  # at the top level, the tensor a chain of bare lines has reached
 
 
 class _Return(Exception):
@@ -90,7 +91,6 @@ class Interpreter:
         self.globals: dict[str, object] = {"__name__": "__main__"}  # a script run whole
         self.top = Frame(self.globals, None, "<module>")
         self.header_inputs: list[tuple[str, Tensor]] = []  # declared by `input:` lines
-        self.chain_names: list[str] = []  # top-level names that follow the chain of bare lines
         self.claimed_inputs: set[str] = set()  # those the code's keras.Input/randn made too
         self.code_inputs: list[Tensor] = []  # made by keras.Input / torch.randn at top level
         self.top_modules: list[object] = []  # modules assigned at top level, in order
@@ -444,12 +444,13 @@ class Interpreter:
         elif isinstance(value, Module) and not value.applied and value.parent is None and \
                 value.serial > mark:
             frame.cursor = self._chain_apply(value, frame, node)
-        if frame is self.top and previous is not None and frame.cursor is not previous:
-            # a bare line continues the chain: the input's name follows it, so that
-            # `x.flatten(start_dim=1)` after `nn.AdaptiveAvgPool2d(1)` flattens the pooled x
-            for name in self.chain_names:
-                if frame.locals.get(name) is previous:
-                    frame.locals[name] = frame.cursor
+        branch = isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Call)
+        if frame is self.top and frame.cursor is not previous and previous is not None and \
+                self.top.locals.get(CHAIN_NAME) is previous and not branch:
+            # a bare line continues the chain and `x` follows it, as in a forward():
+            # `x.flatten(start_dim=1)` after `nn.AdaptiveAvgPool2d(1)` flattens the pooled x;
+            # `nn.Conv2d(...)(x)` starts a branch from x, and `input` stays the input
+            self.top.locals[CHAIN_NAME] = frame.cursor
 
     def _chain_apply(self, module, frame: Frame, node) -> Tensor:
         if frame.cursor is None:
@@ -605,10 +606,8 @@ class Interpreter:
         if self.top.cursor is None:
             self.top.cursor = tensor
         self.top.locals.setdefault(name, tensor)
-        self.chain_names.append(name)
         if name == "input":  # an unnamed input is the `x` of the lines a forward() gave
-            self.top.locals.setdefault("x", tensor)
-            self.chain_names.append("x")
+            self.top.locals.setdefault(CHAIN_NAME, tensor)
 
     def _exec_If(self, node: ast.If, frame: Frame) -> None:
         branch = node.body if self.truth(self.evaluate(node.test, frame), node.test) else node.orelse

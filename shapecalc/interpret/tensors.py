@@ -78,6 +78,10 @@ def _op(interp, node, fn, *args, **kwargs):
         raise interp.error(f"`{interp.text(node)}`: cannot be analysed: {error}", node) from None
 
 
+def _plain_literal(value: object) -> bool:
+    return value is None or type(value) in (bool, int, float, str)
+
+
 INDICES = ("int", UNSTATED)  # what an Embedding or F.one_hot reads
 
 
@@ -229,6 +233,9 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
             error.message += f"\n  applied at line {interp.span(node).line}"
         raise
     module.applied = True
+    keywords = tuple((k, v) for k, v in kwargs.items() if _plain_literal(v))
+    if keywords:  # need_weights=False: verify calls the module as the code does
+        interp.network.layers[-1] = interp.network.layers[-1].replace(call_keywords=keywords)
     if getattr(module, "tied", None) is not None and not shared:
         last = interp.network.layers[-1]  # its weight is the other layer's, counted there
         interp.network.layers[-1] = last.replace(trainable=last.trainable - _weight_count(module))

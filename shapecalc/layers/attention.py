@@ -132,9 +132,8 @@ def multihead_attention(call: Call, inputs: tuple) -> LayerResult:
         call.require(dropout <= 1, lambda: (
             f"dropout probability has to be between 0 and 1, got {dropout}"), at="dropout")
 
-    keys = k_len + (1 if bias_kv else 0) + (1 if zero_attn else 0)
-    macs = batch * (2 * q_len * embed * embed + k_len * embed * kdim + v_len * embed * vdim
-                    + 2 * q_len * keys * embed)
+    macs = batch * (2 * q_len * embed * embed + k_len * embed * kdim + v_len * embed * vdim) \
+        + torch_score_macs(call.arguments_values(), query, key)
     return LayerResult(shape=tuple(query), trainable=params, macs=macs, receptive=GLOBAL)
 
 
@@ -145,6 +144,15 @@ def _torch_attention_inputs(call: Call, inputs: tuple) -> tuple:
         return inputs
     call.fail(f"forward takes query, key and value: apply it to one tensor (self-attention) "
               f"or to three, e.g. `(q, kv, kv)`; got {len(inputs)} tensors")
+
+
+def torch_score_macs(args: dict, query: tuple, key: tuple) -> object:
+    """nn.MultiheadAttention's QKᵀ and AV: 2·B·L·S·E, S with the extra key of add_bias_kv
+    and of add_zero_attn."""
+    q_len, batch = _sequence_and_batch(query, args["batch_first"])
+    k_len, _ = _sequence_and_batch(key, args["batch_first"])
+    keys = k_len + (1 if args["add_bias_kv"] else 0) + (1 if args["add_zero_attn"] else 0)
+    return batch * 2 * q_len * keys * args["embed_dim"]
 
 
 def _sequence_and_batch(shape: tuple, batch_first: bool) -> tuple:

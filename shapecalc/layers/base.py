@@ -158,6 +158,9 @@ class Call:
     def __getitem__(self, name: str) -> object:
         return self.arguments[name].value
 
+    def arguments_values(self) -> dict:
+        return {name: arg.value for name, arg in self.arguments.items()}
+
     # -- errors -------------------------------------------------------------------------
 
     def fail(self, message: str, at: str | None = None) -> NoReturn:

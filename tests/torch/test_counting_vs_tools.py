@@ -313,3 +313,37 @@ def test_fvcore_reports_unsupported_operators_where_a_note_says_so():
     assert unsupported == {"aten::lstm": 1}
     notes = [c.note for c in count(report, "fvcore").layers]
     assert "Unsupported operator" in notes[0] and notes[1] == ""
+
+
+ATTENTION_CALLS = [  # (constructor, input shape, call keywords)
+    ("nn.MultiheadAttention(64, 4, batch_first=True)", (2, 16, 64), "need_weights=False"),
+    ("nn.MultiheadAttention(64, 4, batch_first=True)", (2, 16, 64), ""),
+    ("nn.MultiheadAttention(64, 4, dropout=0.1)", (16, 2, 64), "need_weights=False"),
+    ("nn.MultiheadAttention(32, 2, add_bias_kv=True, add_zero_attn=True)", (5, 3, 32),
+     "need_weights=False"),
+    ("nn.MultiheadAttention(32, 2)", (7, 32), "need_weights=False"),  # unbatched
+]
+
+
+@pytest.mark.parametrize("constructor, shape, keywords", ATTENTION_CALLS)
+@pytest.mark.parametrize("training", [True, False])
+def test_attention_counts_as_flop_counter_mode_on_the_cpu_and_on_cuda(constructor, shape,
+                                                                      keywords, training):
+    """need_weights=False (how ViT calls it) runs scaled_dot_product_attention: on the CPU
+    the counter misses QKᵀ and AV (unless dropout in train mode takes the math path);
+    analyze's FLOPs are the math, which the meta device counts as CUDA does."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    call = f"att(x, x, x{', ' + keywords if keywords else ''})"
+    spec = (f"convention: pytorch\ninput: {shape}\natt = {constructor}\ny, _ = {call}\n")
+    report = analyze_text(spec)
+    module = eval(constructor, {"nn": torch.nn})  # test-side only: our own fixture
+    module.train(training)
+    measured = {}
+    for device in ("cpu", "meta"):
+        x = torch.randn(shape, device=device)
+        with FlopCounterMode(display=False) as counter:  # with grad: no fused fast path
+            eval(call, {"att": module.to(device), "x": x})
+        measured[device] = counter.get_total_flops()
+    assert count(report, "torch", training=training).total == measured["cpu"]
+    assert report.flops == measured["meta"]

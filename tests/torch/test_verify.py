@@ -226,3 +226,14 @@ def test_pasted_model_code_exports_to_runnable_pytorch(tmp_path):
     wrong = {Path(p).name: (printed[p], want) for p, want in expected.items()
              if printed[p] != want}
     assert len(expected) >= 60 and not wrong, wrong
+
+
+def test_verify_calls_attention_as_the_code_does():
+    """need_weights=False reaches the module: on the CPU FlopCounterMode then misses the
+    attention kernel (1,048,576 FLOPs, not the 1,179,648 of the math analyze reports)."""
+    report = analyze_text("convention: pytorch\ninput: (2, 16, 64)\n"
+                          "att = nn.MultiheadAttention(64, 4, batch_first=True)\n"
+                          "y, _ = att(x, x, x, need_weights=False)\n")
+    assert report.flops == 1_179_648
+    result = verify(report, device="cpu")
+    assert result.ok and result.checks[0].measured.flops == 1_048_576
