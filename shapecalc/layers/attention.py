@@ -79,7 +79,7 @@ def multihead_attention(call: Call, inputs: tuple) -> LayerResult:
             f"{name} must not be negative, got {value}"), at=name)
     bias = call.flag("bias")
     bias_kv = call.flag("add_bias_kv")
-    zero_attn = call.flag("add_zero_attn")
+    call.flag("add_zero_attn")  # validated: True or False
     batch_first = call.flag("batch_first")
     dropout = call.number("dropout")
     params = (2 * embed * embed + embed * kdim + embed * vdim
