@@ -366,13 +366,16 @@ def verify_command(spec: str, device: str, convention: str | None,
     the calculation. PyTorch needs `pip install 'shapecalc[torch]'`; a Keras spec needs
     keras (FLOPs are not compared: Keras has no FLOP counter).
 
+    A layer that shapecalc refuses is built and run too: the framework refusing it as well
+    (its message quoted) is agreement, running it is a disagreement.
+
     Exit 0 when every layer agrees, 1 on a mismatch or an invalid spec, 2 when the
     framework is not installed."""
     from shapecalc.export import ExportError
     from shapecalc.verify import VerifyUnavailable, render_verification, verify
 
     report = _analysed(spec, convention, _bindings(sets))
-    _report_errors(report)
+    _report_errors(report, stop=report.refused is None)  # a refused layer: ask the framework
     try:
         result = verify(report, device=device)
     except VerifyUnavailable as error:

@@ -74,11 +74,12 @@ def _collect_symbols(value: object, found: set[str]) -> None:
         found.update(str(s) for s in value.free_symbols)
 
 
-def require_concrete(report: NetworkReport, what: str) -> None:
-    """Refuse an invalid network or one with unbound symbols, saying what to do."""
-    if report.errors:
+def require_concrete(report: NetworkReport, what: str, *, refusal: bool = False) -> None:
+    """Refuse an invalid network or one with unbound symbols, saying what to do;
+    ``refusal``: a network refused at a layer is fine (verify asks the framework)."""
+    if report.errors and not (refusal and report.refused is not None):
         raise ExportError(f"cannot {what} an invalid network: {report.errors[0].message}")
-    if not report.layers:
+    if not report.layers and report.refused is None:
         raise ExportError(f"cannot {what} a network without layers")
     symbols = unbound_symbols(report)
     if symbols:

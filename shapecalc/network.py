@@ -57,6 +57,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         outputs=tuple(_shown(t.shape) for t in network.outputs),
         notes=tuple(network.notes),
         input_dtypes=tuple(network.declared_dtypes.items()),
+        refused=network.refused if network.errors else None,
         constants=tuple((name, shape, dtype)
                         for name, (shape, dtype) in network.constants.items()),
     )
@@ -79,6 +80,7 @@ class Network:
         self.known: set[str] = set()  # the inputs' and rows' names
         self.constants: dict[str, tuple] = {}  # other tensors rows read: name -> (shape, dtype)
         self.declared_dtypes: dict[str, str] = {}  # inputs whose dtype the spec states
+        self.refused: LayerReport | None = None
 
     def declare_input(self, name: str, shape: tuple, dtype: str | None = "float") -> Tensor:
         """An input; dtype None: not declared, a float tensor unless it is read as indices."""
@@ -111,6 +113,8 @@ class Network:
         index = self.next_index(span)
         call = Call(rule, arguments, span, source, index, evaluate)
         call.explaining = self.explain
+        name = name or self.auto_name(rule.name, arguments)
+        given = tuple((key, arg.value) for key, arg in arguments.items() if arg.given)
         try:
             if rule.merge:
                 result = rule.apply(call, tuple(t.shape for t in inputs))
@@ -119,8 +123,10 @@ class Network:
                     call.fail(f"takes one input tensor, got {len(inputs)}")
                 result = rule.apply(call, inputs[0].shape)
         except LayerError:
+            self.refuse(index, span, name, rule.name, source, inputs, given)
             raise
         except SpecError as error:
+            self.refuse(index, span, name, rule.name, source, inputs, given)
             raise LayerError(f"layer {index} `{source}`: {error.message}",
                              error.span or span, layer_index=index) from None
         except (ArithmeticError, TypeError, ValueError, RecursionError) as error:
@@ -136,9 +142,16 @@ class Network:
         if self.unknowns:
             _check_defined(call, result)
             conditions = tuple(c for c in conditions if UNKNOWN not in c)
-        return self._row(index, span, name or self.auto_name(rule.name, arguments), rule.name,
-                         source, inputs, result, conditions, block, call,
-                         tuple((key, arg.value) for key, arg in arguments.items() if arg.given))
+        return self._row(index, span, name, rule.name, source, inputs, result, conditions,
+                         block, call, given)
+
+    def refuse(self, index: int, span, name: str, type_name: str, source: str,
+               inputs: list[Tensor], arguments: tuple) -> None:
+        """The layer the analysis refuses, kept so that `verify` can ask the framework."""
+        self.refused = LayerReport(
+            index=index, line=span.line if span else 0, name=name, type=type_name,
+            source=source, output_shape=(), trainable=0, non_trainable=0, buffers=0, macs=0,
+            receptive_field=None, inputs=tuple(t.source for t in inputs), arguments=arguments)
 
     def record(self, type_name: str, source: str, span, inputs: list[Tensor], shape: tuple,
                *, macs=0, receptive=KEEP, block: str = "", dtype: str | None = None,

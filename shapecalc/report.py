@@ -95,6 +95,9 @@ class NetworkReport(Record):
     constants: tuple[tuple[str, tuple, str], ...] = ()
     """Tensors the rows read that are neither inputs nor rows (made in the code, such as
     `torch.zeros(...)` or a parameter): (name, shape, dtype kind)."""
+    refused: LayerReport | None = None
+    """The layer the analysis refuses (its arguments and inputs; no output), when a layer's
+    rule is what refuses: `verify` asks the framework whether it refuses it too."""
     notes: tuple[str, ...] = ()
     """What the reader skipped and why (a call of a function the spec never defines)."""
     outputs: tuple[tuple, ...] = ()

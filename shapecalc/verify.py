@@ -113,16 +113,33 @@ class LayerCheck:
 
 
 @dataclass(frozen=True)
+class RefusalCheck:
+    """The layer shapecalc refuses, run in the framework: both refusing is agreement."""
+
+    layer: LayerReport
+    theirs: str | None
+    """The framework's refusal; None when it ran the layer."""
+    shape: tuple | None = None
+    """The output the framework gave, where it ran the layer."""
+
+    @property
+    def ok(self) -> bool:
+        return self.theirs is not None
+
+
+@dataclass(frozen=True)
 class Verification:
     framework: str
     device: str
     checks: tuple[LayerCheck, ...]
     layers: int
     """How many layers the report has (checks stop at the first layer that fails to run)."""
+    refusal: RefusalCheck | None = None
 
     @property
     def ok(self) -> bool:
-        return len(self.checks) == self.layers and all(c.ok for c in self.checks)
+        return len(self.checks) == self.layers and all(c.ok for c in self.checks) and \
+            (self.refusal is None or self.refusal.ok)
 
     @property
     def mismatches(self) -> tuple[LayerCheck, ...]:
@@ -135,7 +152,7 @@ def available(framework: str) -> bool:
 
 def verify(report: NetworkReport, *, device: str = "cpu") -> Verification:
     """Build and run the network in its own framework and compare every layer."""
-    require_concrete(report, "verify")
+    require_concrete(report, "verify", refusal=True)
     if report.convention == PYTORCH:
         if not available(PYTORCH):
             raise VerifyUnavailable("verify needs PyTorch: pip install 'shapecalc[torch]'")
@@ -202,7 +219,12 @@ class _TorchRun:
             seen.add(layer.name)
             tensors[layer.name] = output
             checks.append(LayerCheck(layer, measured, flops=expected.get(layer.index)))
-        return Verification(PYTORCH, str(self.device), tuple(checks), len(self.report.layers))
+        refusal = None
+        if self.report.refused is not None and len(checks) == len(self.report.layers):
+            refusal = _refusal(self.report.refused, lambda layer: self._layer(
+                layer, [tensors[n] for n in layer.inputs])[1].shape)
+        return Verification(PYTORCH, str(self.device), tuple(checks), len(self.report.layers),
+                            refusal)
 
     def _expected_flops(self) -> dict:
         """What FlopCounterMode should count where it differs from the FLOPs column: on the
@@ -308,6 +330,15 @@ class _TorchRun:
         return module.train(True)
 
 
+def _refusal(layer: LayerReport, run) -> RefusalCheck:
+    """Run the layer shapecalc refuses: ``run(layer)`` builds and applies it."""
+    try:
+        shape = run(layer)
+    except Exception as error:  # the framework's refusal is what we hoped to see
+        return RefusalCheck(layer, f"{type(error).__name__}: {error}")
+    return RefusalCheck(layer, None, tuple(shape))
+
+
 def _holds_reference(value: object) -> bool:
     return isinstance(value, tuple) and any(isinstance(v, Reference) or _holds_reference(v)
                                             for v in value)
@@ -366,7 +397,11 @@ class _KerasRun:
                 trainable=_count(built.trainable_weights),
                 non_trainable=_count(built.non_trainable_weights),
                 buffers=0, flops=None)))
-        return Verification(KERAS, "cpu", tuple(checks), len(self.report.layers))
+        refusal = None
+        if self.report.refused is not None and len(checks) == len(self.report.layers):
+            refusal = _refusal(self.report.refused, lambda layer: self._apply(
+                self._layer(layer), layer, [symbolic[n] for n in layer.inputs]).shape)
+        return Verification(KERAS, "cpu", tuple(checks), len(self.report.layers), refusal)
 
     def _apply(self, built, layer: LayerReport, inputs: list):
         if layer.type == "MultiHeadAttention":
@@ -432,18 +467,24 @@ def _literal(node: object) -> bool:
 
 # -- the table ----------------------------------------------------------------------------
 
-def _cell(ours: object, theirs: object, ok: bool | None) -> str:
-    def show(value: object) -> str:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}"
-        if isinstance(value, tuple):
-            return "(" + ", ".join("None" if v is None else str(v) for v in value) + \
-                ("," if len(value) == 1 else "") + ")"
-        return "—" if value is None else str(value)
+def _show(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join("None" if v is None else str(v) for v in value) + \
+            ("," if len(value) == 1 else "") + ")"
+    return "—" if value is None else str(value)
 
+
+def _cell(ours: object, theirs: object, ok: bool | None) -> str:
     if ok is None:
-        return f"{show(ours)} (not measured)"
-    return f"{show(ours)} ✓" if ok else f"{show(ours)} ≠ {show(theirs)} ✗"
+        return f"{_show(ours)} (not measured)"
+    return f"{_show(ours)} ✓" if ok else f"{_show(ours)} ≠ {_show(theirs)} ✗"
+
+
+def _one_line(message: str, limit: int = 400) -> str:
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def render_verification(result: Verification) -> str:
@@ -474,15 +515,26 @@ def render_verification(result: Verification) -> str:
         lines.append(f"FLOPs of layer {', '.join(cpu_counted)}: as FlopCounterMode counts on "
                      "the CPU (`--count torch`), where scaled_dot_product_attention's kernel "
                      "is not seen; analyze's FLOPs count it, as on CUDA")
+    refusal = result.refusal
+    if refusal is not None:
+        layer = refusal.layer
+        said = (f"{framework} refuses it too: {_one_line(refusal.theirs)}" if refusal.ok else
+                f"{framework} runs it: output {_show(refusal.shape)}")
+        lines.append(f"{layer.index}  {layer.name} ({layer.type})  refused by shapecalc; "
+                     f"{said}  {'✓' if refusal.ok else '✗'}")
     bad = len(result.mismatches)
     unrun = result.layers - len(result.checks)
     where = f"{framework} on {result.device}" if result.framework == PYTORCH else \
         f"{framework} (FLOPs not measured: Keras has no FLOP counter)"
+    both = f", and both refuse layer {refusal.layer.index}" if refusal and refusal.ok else ""
     if result.ok:
-        lines.append(f"all {result.layers} layers agree with {where}")
+        lines.append(f"all {result.layers} layers agree with {where}{both}")
     else:
         summary = f"{bad} of {result.layers} layers disagree with {where}"
         if unrun:
             summary += f"; {unrun} later layers not run"
+        if refusal is not None and not refusal.ok:
+            summary += (f"; shapecalc refuses layer {refusal.layer.index}, which {framework} "
+                        "runs")
         lines.append(summary)
     return "\n".join(lines) + "\n"

@@ -43,3 +43,12 @@ def test_a_length_left_as_none_runs_on_a_long_enough_input():
 
     result = verify(analyze_text(VARIABLE_LENGTH))
     assert result.ok, render_verification(result)
+
+
+def test_a_refused_layer_is_confirmed_by_keras():
+    report = analyze_text("convention: keras\ninput: (5, 5, 3)\nlayers.Conv2D(4, 3)\n"
+                          "layers.Conv2D(4, 7)\n")
+    result = verify(report)
+    assert result.ok and result.refusal.layer.index == 2
+    assert "Keras refuses it too: ValueError: Computed output size would be zero or " \
+        "negative" in render_verification(result)

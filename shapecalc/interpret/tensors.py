@@ -213,6 +213,10 @@ def _apply_layer(interp, module: LayerModule, args, kwargs, node):
     else:
         extra = []
     if rule.framework == PYTORCH and rule.name == "Embedding" and tensors[0].dtype not in INDICES:
+        network = interp.network
+        network.refuse(network.next_index(None), module.span, _row_name(interp, module),
+                       rule.name, module.source, tensors,
+                       tuple((k, a.value) for k, a in module.arguments.items() if a.given))
         raise interp.error(f"`{module.source}` needs integer token indices, but its input is a "
                            f"{tensors[0].dtype} tensor (PyTorch refuses: Expected tensor for "
                            "argument #1 'indices' to have one of the following scalar types: "

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 pytest.importorskip("torch")
 
 from shapecalc import analyze_file, analyze_text  # noqa: E402
+from shapecalc.errors import LayerError  # noqa: E402
 from shapecalc.cli import main  # noqa: E402
 from shapecalc.export import export  # noqa: E402
 from shapecalc.verify import render_verification, verify  # noqa: E402
@@ -154,6 +155,31 @@ def test_torch_refusal_is_reported_at_its_layer():
     assert "PyTorch refuses: RuntimeError" in render_verification(result)
     assert render_verification(result).endswith("1 of 2 layers disagree with PyTorch on cpu; "
                                                 "1 later layers not run\n")
+
+
+def test_a_refused_network_verifies_when_torch_refuses_the_same_layer():
+    """specs/q5.txt: shapecalc refuses layer 8 (a dilated kernel of 33 on an 11×11 input);
+    torch refuses it too, with its own words: agreement, exit 0."""
+    result = CliRunner().invoke(main, ["verify", str(SPECS / "q5.txt")])
+    assert result.exit_code == 0, result.output
+    assert "conv2d_5 (Conv2d)  refused by shapecalc; PyTorch refuses it too: RuntimeError: " \
+        "Calculated padded input size per channel: (11 x 11). Kernel size: (33 x 33)." \
+        in result.output
+    assert result.output.endswith("all 7 layers agree with PyTorch on cpu, and both refuse "
+                                  "layer 8\n")
+    assert "effective kernel 33" in result.stderr  # shapecalc's own refusal, as analyze says
+
+
+def test_a_layer_refused_by_shapecalc_alone_is_a_disagreement():
+    report = analyze_text("convention: pytorch\ninput: (1, 3, 8, 8)\nnn.Conv2d(3, 4, 3)\n"
+                          "nn.Conv2d(4, 4, 3)\n")
+    claimed = report.replace(layers=report.layers[:1], refused=report.layers[1],
+                             errors=(LayerError("layer 2: refused", None, layer_index=2),))
+    result = verify(claimed, device="cpu")
+    assert not result.ok and result.refusal.shape == (1, 4, 4, 4)
+    assert render_verification(result).endswith(
+        "0 of 1 layers disagree with PyTorch on cpu; shapecalc refuses layer 2, which "
+        "PyTorch runs\n")
 
 
 # The corpus of pasted model code (tests/corpus): every PyTorch file shapecalc reads is run
