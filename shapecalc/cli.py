@@ -170,19 +170,24 @@ def _fail(error: SpecError, fmt: str) -> None:
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
 @click.option("--symbolic", is_flag=True,
               help="Also print the closed form of the last layer's field on each axis.")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "latex", "json"]),
+              default="table", show_default=True,
+              help="Output format. json: {\"layers\": [...], \"output\": {\"size\", "
+                   "\"jump\", \"start\"}}, one entry per spatial axis.")
 @click.option("--convention", type=click.Choice(["pytorch", "keras"]),
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
-def rf_command(spec: str, symbolic: bool, convention: str | None, sets: tuple[str, ...]) -> None:
+def rf_command(spec: str, symbolic: bool, fmt: str, convention: str | None,
+               sets: tuple[str, ...]) -> None:
     """Receptive field of every layer: size, jump (effective stride) and start (centre of
     the first output's field, in input pixels), per spatial axis. Layers that mix all
     positions (Flatten, Dense over a spatial axis, global pooling, attention) make it the
     whole input."""
     from shapecalc.render.fields import render_fields
 
-    report = _analysed(spec, convention, _bindings(sets))
-    click.echo(render_fields(report, symbolic=symbolic), nl=False)
+    report = _analysed(spec, convention, _bindings(sets), fmt=fmt)
+    click.echo(render_fields(report, symbolic=symbolic, fmt=fmt), nl=False)
     _report_errors(report)
 
 
@@ -196,12 +201,15 @@ def rf_command(spec: str, symbolic: bool, convention: str | None, sets: tuple[st
               help="Solve for this output size (an expression, e.g. `H` or `(H + 1) // 2`).")
 @click.option("--layer", type=click.IntRange(min=1),
               help="Whose output (1-based index; default: the last layer).")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "latex", "json"]),
+              default="table", show_default=True, help="Output format.")
 @click.option("--convention", type=click.Choice(["pytorch", "keras"]),
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
 def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
-                  layer: int | None, convention: str | None, sets: tuple[str, ...]) -> None:
+                  layer: int | None, fmt: str, convention: str | None,
+                  sets: tuple[str, ...]) -> None:
     """Find the integer values of UNKNOWN (a symbol of SPEC) that make an output size what
     it should be (--keep-size, --output), or, without either, the range of UNKNOWN for
     which the network is valid (e.g. the largest dilation that still fits). Says when
@@ -212,16 +220,17 @@ def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
     bindings = _bindings(sets)
     if unknown in bindings:
         raise click.UsageError(f"{unknown} is the unknown: do not --set it")
-    report = _analysed(spec, convention, bindings)
+    report = _analysed(spec, convention, bindings, fmt=fmt)
     _report_errors(report)
+    from shapecalc.render.solutions import render_answers
     from shapecalc.solve import solve_relation
 
     try:
-        lines = solve_relation(report, unknown, keep_size=keep_size, target=target,
-                               layer=layer)
+        answers = solve_relation(report, unknown, keep_size=keep_size, target=target,
+                                 layer=layer)
     except ValueError as error:
         raise click.UsageError(str(error))
-    click.echo("\n".join(lines))
+    click.echo(render_answers(answers, fmt), nl=False)
 
 
 @main.command("check")

@@ -10,6 +10,7 @@ a divisibility condition. Conditions ``lhs >= rhs`` bound the unknown from one s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sympy
 
@@ -165,9 +166,32 @@ def bounds_from_conditions(conditions, unknown: sympy.Symbol) -> Solution:
     return Solution(unknown.name, low=low, high=high)
 
 
+class Answer(NamedTuple):
+    """One answer of `shapecalc solve`: the output axes it is about (none for the validity
+    range), the equation solved there and its solution."""
+
+    unknown: str
+    axes: tuple[int, ...]
+    size: object  # the output size on those axes (None for the validity range)
+    target: object
+    solution: Solution | None  # None: the unknown is in no condition, every value is valid
+
+    def text(self) -> str:
+        if not self.axes:
+            if self.solution is None:
+                return (f"{self.unknown} does not appear in any validity condition: every "
+                        "value is valid")
+            return f"valid for {self.solution.describe()}"
+        where = (f"axis {self.axes[0]}" if len(self.axes) == 1 else
+                 f"axes {', '.join(map(str, self.axes))}")
+        return (f"{where} ({readable(self.size)} = {readable(self.target)}): "
+                f"{self.solution.describe()}")
+
+
 def solve_relation(report, unknown: str, *, keep_size: bool = False, target: str | None = None,
-                   layer: int | None = None) -> list[str]:
-    """The CLI's question, answered as lines of text."""
+                   layer: int | None = None) -> list[Answer]:
+    """The CLI's question, answered: one answer per group of output axes with the same
+    equation, or the range the validity conditions allow."""
     from shapecalc.spec.evaluate import Evaluator
     from shapecalc.spec.reader import read_spec
     from shapecalc.symbolic import symbol
@@ -187,9 +211,8 @@ def solve_relation(report, unknown: str, *, keep_size: bool = False, target: str
         constraints = [c for lay in report.layers for c in lay.constraints]
         solution = bounds_from_conditions(constraints, u)
         if solution.low is None and solution.high is None:
-            return [f"{unknown} does not appear in any validity condition: every value is "
-                    "valid"]
-        return [f"valid for {solution.describe()}"]
+            return [Answer(unknown, (), None, None, None)]
+        return [Answer(unknown, (), None, None, solution)]
     shape = chosen.output_shape
     if keep_size:
         if len(shape) != len(report.input_shape):
@@ -199,19 +222,17 @@ def solve_relation(report, unknown: str, *, keep_size: bool = False, target: str
     else:
         value = Evaluator(bound)(read_spec(f"let _target = {target}").statements[0].value)
         targets = [value] * len(shape)
-    answers: dict[str, list[int]] = {}
+    answers: dict[tuple, list[int]] = {}
     for axis, (dim, want) in enumerate(zip(shape, targets)):
         if dim is None or unknown not in {s.name for s in getattr(expr(dim), "free_symbols",
                                                                      ())}:
             continue
-        solution = solve_equal(dim, want, u)
-        answers.setdefault(f"{readable(dim)} = {readable(want)}: {solution.describe()}",
-                           []).append(axis)
-    lines = [f"axis {axes[0]}" if len(axes) == 1 else
-             f"axes {', '.join(map(str, axes))}" for axes in answers.values()]
-    lines = [f"{where} ({text.split(': ', 1)[0]}): {text.split(': ', 1)[1]}"
-             for where, text in zip(lines, answers)]
-    if not lines:
+        key = (readable(dim), readable(want))
+        if key not in answers:
+            answers[key] = [dim, want, solve_equal(dim, want, u)]
+        answers[key].append(axis)
+    if not answers:
         raise ValueError(f"the output shape of layer {chosen.index} does not depend on "
                          f"{unknown}")
-    return lines
+    return [Answer(unknown, tuple(axes), dim, want, solution)
+            for dim, want, solution, *axes in answers.values()]

@@ -20,17 +20,14 @@ def value(v: object) -> object:
         return float(v) if (v.denominator & (v.denominator - 1)) == 0 else str(v)
     if isinstance(v, tuple):
         return [value(x) for x in v]
+    if getattr(v, "is_Rational", False):  # a sympy number is a JSON number too
+        return value(Fraction(int(v.p), int(v.q)))
     return show(v)
 
 
 def layer_object(layer: LayerReport, explain: bool = False) -> dict:
-    field = None
-    if layer.receptive_field is not None:
-        field = {
-            "size": [value(a.size) for a in layer.receptive_field],
-            "jump": [value(a.jump) for a in layer.receptive_field],
-            "start": [value(a.start) for a in layer.receptive_field],
-        }
+    from shapecalc.render.fields import field_object
+
     return {
         "index": layer.index,
         "line": layer.line,
@@ -44,7 +41,7 @@ def layer_object(layer: LayerReport, explain: bool = False) -> dict:
         "buffers": value(layer.buffers),
         "macs": value(layer.macs),
         "flops": value(layer.flops),
-        "receptive_field": field,
+        "receptive_field": field_object(layer.receptive_field),
         "conditions": list(layer.conditions),
         "block": layer.block or None,
         "inputs": list(layer.inputs),
