@@ -71,6 +71,10 @@ def latex_text(text: str) -> str:
 
 def _name(name: str, target: str) -> str:
     if target == "latex":
+        primes = len(name) - len(name.rstrip(PRIME))
+        name = name.rstrip(PRIME)
+        if primes:
+            return _name(name, target) + "'" * primes
         base, _, sub = name.partition("_")
         base = base if len(base) == 1 else f"\\mathrm{{{base}}}"
         return f"{base}_{{\\mathrm{{{sub}}}}}" if sub else base
@@ -78,6 +82,11 @@ def _name(name: str, target: str) -> str:
 
 
 def _value(value, target: str) -> str:
+    if isinstance(value, tuple):
+        if target == "latex":
+            inner = ", ".join("\\mathrm{None}" if d is None else latex_value(d) for d in value)
+            return f"({inner}{',' if len(value) == 1 else ''})"
+        return algebra.show_shape(value)
     if target == "latex":
         return latex_value(value)
     return algebra.show(value)
@@ -106,6 +115,8 @@ class _Render:
         if isinstance(node, ast.Name):
             if node.id in self.values:
                 value = self.values[node.id]
+                if isinstance(value, tuple):
+                    return _value(value, self.target)
                 text = _value(value, self.target).replace("{,}", "").replace(",", "")
                 if type(value) is int and value < 0:
                     text = f"({text})"
@@ -148,3 +159,74 @@ class _Render:
         right = self(node.right, 3)
         text = f"{left} / {right}"
         return f"({text})" if parent > 2 else text
+
+
+# -- every layer's three numbers, and formula names apart from the user's -----------------
+
+SHAPE, PARAMS, MACS = "shape", "params", "MACs"
+_PARAMETER_QUANTITIES = {"params", "trainable", "non_trainable", "non-trainable", "buffers"}
+
+
+def kind(step: Step) -> str:
+    """Which of a layer's numbers a step works out: its output shape, its parameters (or
+    buffers) or its MACs."""
+    if step.quantity in _PARAMETER_QUANTITIES:
+        return PARAMS
+    if step.quantity == MACS:
+        return MACS
+    return SHAPE
+
+
+def completed(steps: list[Step], input_shape: tuple, output_shape: tuple, weights,
+              macs) -> list[Step]:
+    """The steps a rule wrote, plus the ones that need no formula of the layer's own: the
+    shape a layer keeps, no weights, no matmul or convolution. A number that takes a
+    formula and has none is left missing (tests find it)."""
+    kinds = {kind(step) for step in steps}
+    out = list(steps)
+    if SHAPE not in kinds and tuple(output_shape) == tuple(input_shape):
+        out.append(Step("shape", "input", (("input", tuple(input_shape)),), tuple(output_shape),
+                        rule="unchanged"))
+    if PARAMS not in kinds and algebra.truth(algebra.equal(weights, 0)) is True:
+        out.append(Step("params", "0", (), 0, rule="no weights"))
+    if MACS not in kinds and algebra.truth(algebra.equal(macs, 0)) is True:
+        out.append(Step("MACs", "0", (), 0, rule="no matmul or convolution"))
+    return out
+
+
+PRIME = "\u02b9"  # ʹ, a letter Python accepts in a name: N clashing with the user's N is Nʹ
+
+
+def apart_from(steps: tuple[Step, ...], reserved: set[str]) -> tuple[Step, ...]:
+    """The steps with every formula name that is also one of the user's symbols renamed
+    (N, the batch in a formula, becomes Nʹ when the user's N is a dilation); a name whose
+    value is the user's symbol of that name means the same thing and stays."""
+    return tuple(_apart(step, reserved) for step in steps)
+
+
+def _apart(step: Step, reserved: set[str]) -> Step:
+    values = dict(step.values)
+    names = {node.id for node in ast.walk(_tree(step.template)) if isinstance(node, ast.Name)}
+    names.add(step.quantity)
+    clashes = {name for name in names & reserved
+               if algebra.show(values.get(name)) != name or name == step.quantity}
+    if not clashes:
+        return step
+    renamed = {}
+    for name in clashes:
+        new = name + PRIME
+        while new in reserved or new in names:
+            new += PRIME
+        renamed[name] = new
+    template = _Rename(renamed).visit(ast.parse(step.template, mode="eval"))
+    return step.replace(quantity=renamed.get(step.quantity, step.quantity),
+                        template=ast.unparse(template),
+                        values=tuple((renamed.get(k, k), v) for k, v in step.values))
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, renamed: dict[str, str]) -> None:
+        self.renamed = renamed
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(self.renamed.get(node.id, node.id), node.ctx)

@@ -17,6 +17,7 @@ from typing import Mapping
 
 from shapecalc import algebra
 from shapecalc.errors import LayerError, SpecError
+from shapecalc.explain import apart_from, completed
 from shapecalc.interpret.values import UNSTATED, Tensor
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, Call
 from shapecalc.layers.base import LayerResult, LayerRule, Window
@@ -45,13 +46,18 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
     except RecursionError:
         network.errors.append(SpecError(
             "the code nests calls too deeply to follow", None).located(path=spec.path))
+    layers = tuple(network.layers)
+    if explain:
+        reserved = _user_symbols(network, interpreter.bindings)
+        layers = tuple(layer.replace(explanations=apart_from(layer.explanations, reserved))
+                       if layer.explanations else layer for layer in layers)
     return NetworkReport(
         constructed_params=interpreter.constructed_params(),
         path=spec.path,
         convention=network.convention or PYTORCH,
         input_shape=network.input_shape,
         inputs=tuple(network.inputs),
-        layers=tuple(network.layers),
+        layers=layers,
         errors=tuple(network.errors),
         bindings=tuple(interpreter.bindings.items()),
         outputs=tuple(_shown(t.shape) for t in network.outputs),
@@ -138,6 +144,10 @@ class Network:
                                     non_trainable=result.trainable + result.non_trainable)
         if shared:
             result = result.replace(trainable=0, non_trainable=0, buffers=0)
+        if call.explaining:
+            call.explanations = completed(
+                call.explanations, inputs[0].shape if inputs else (), result.shape,
+                result.trainable + result.non_trainable + result.buffers, result.macs)
         conditions = tuple(call.conditions) + result.conditions
         if self.unknowns:
             _check_defined(call, result)
@@ -193,6 +203,23 @@ class Network:
         count = self.name_counts.get(base, 0)
         self.name_counts[base] = count + 1
         return base if count == 0 else f"{base}_{count}"
+
+
+def _user_symbols(network: Network, bindings: Mapping) -> set[str]:
+    """The names of the spec's symbols, wherever they appear: formulas keep apart from them."""
+    names = set(bindings)
+    values = [shape for _, shape in network.inputs]
+    for layer in network.layers:
+        values.append(layer.output_shape)
+        values += [value for step in layer.explanations for _, value in step.values]
+    stack = list(values)
+    while stack:
+        value = stack.pop()
+        if isinstance(value, tuple):
+            stack.extend(value)
+        elif algebra.is_symbolic(value):
+            names.update(s.name for s in getattr(value, "free_symbols", ()))
+    return names
 
 
 def _check_defined(call: Call, result) -> None:

@@ -714,6 +714,10 @@ def _keras_depthwise(n: int):
             call.explain("params", f"{weights} + C*m" if use_bias else weights, params,
                          counting=True, **dict(zip(kernel_names, kernel)), C=channels,
                          m=multiplier)
+            axes = [f"{a}_out" for a in AXIS_NAMES[n]]
+            call.explain("MACs", "*".join(("N", *axes, "C", "m", *kernel_names)), macs,
+                         counting=True, N=batch_of(x), **dict(zip(axes, out)),
+                         **dict(zip(kernel_names, kernel)), C=channels, m=multiplier)
         return LayerResult(
             shape=join_spatial(call, batch, c_out, out, True),
             trainable=params,
@@ -756,6 +760,13 @@ def _keras_separable(n: int):
                          filters=filters)
         positions = batch_of(x) * product(out)
         macs = positions * middle * product(kernel) + positions * middle * filters
+        if call.explaining:  # the depthwise conv, then the 1x1 pointwise conv
+            axes = [f"{a}_out" for a in AXIS_NAMES[n]]
+            where = "*".join(("N", *axes))
+            call.explain("MACs", f"{where}*C*m*{'*'.join(kernel_names)} + {where}*C*m*filters",
+                         macs, counting=True, N=batch_of(x), **dict(zip(axes, out)),
+                         **dict(zip(kernel_names, kernel)), C=channels, m=multiplier,
+                         filters=filters)
         return LayerResult(
             shape=join_spatial(call, batch, filters, out, True),
             trainable=params,

@@ -64,6 +64,14 @@ def _features(call: Call, name: str) -> object:
     return call.int(name, 0, " (a weight cannot have a negative dimension)")
 
 
+def explain_linear(call: Call, width: str, n_out, lead: tuple, n_in, macs) -> None:
+    """The last axis becomes ``width``; every row of the leading axes is one vector-matrix
+    product: MACs = rows·F_in·F_out."""
+    call.explain("F_out", width, n_out, **{width: n_out})
+    call.explain("MACs", "rows*F_in*F_out", macs, counting=True, rows=_rows(lead), F_in=n_in,
+                 F_out=n_out)
+
+
 def _rows(lead: tuple) -> object:
     """The number of rows torch's matmul sees: the leading axes flattened (1 for (F,))."""
     return product(lead)
@@ -87,10 +95,12 @@ def torch_linear(call: Call, x: tuple) -> LayerResult:
     call.explain("params", "out_features*(in_features + 1)" if bias else
                  "out_features*in_features", params, counting=True, out_features=n_out,
                  in_features=n_in)
+    macs = _rows(x[:-1]) * n_in * n_out
+    explain_linear(call, "out_features", n_out, x[:-1], n_in, macs)
     return LayerResult(
         shape=(*x[:-1], n_out),
         trainable=params,
-        macs=_rows(x[:-1]) * n_in * n_out,
+        macs=macs,
         receptive=torch_last_axis_field(x),
     )
 
@@ -196,11 +206,18 @@ def keras_dense(call: Call, x: tuple) -> LayerResult:
                      trainable, counting=True, units=units, inputs=n_in)
     else:  # LoRA freezes the kernel and trains its two low-rank factors
         trainable, frozen = n_in * rank + rank * units + bias, kernel
+        call.explain("trainable", "inputs*r + r*units + units" if use_bias else
+                     "inputs*r + r*units", trainable, counting=True, inputs=n_in, r=rank,
+                     units=units)
+        call.explain("non_trainable", "inputs*units", frozen, counting=True, inputs=n_in,
+                     units=units, rule="the frozen kernel")
+    macs = batch_of(x) * product(x[1:-1]) * n_in * units
+    explain_linear(call, "units", units, (batch_of(x), *x[1:-1]), n_in, macs)
     return LayerResult(
         shape=(*x[:-1], units),
         trainable=trainable,
         non_trainable=frozen,
-        macs=batch_of(x) * product(x[1:-1]) * n_in * units,
+        macs=macs,
         receptive=KEEP,
     )
 

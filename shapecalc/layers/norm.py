@@ -80,6 +80,12 @@ def _torch_affine_counts(call: Call, features) -> tuple:
     track = call.flag("track_running_stats")
     params = (features if affine else 0) + (features if affine and bias else 0)
     buffers = 2 * features + 1 if track else 0
+    if affine:
+        call.explain("params", "2*C" if bias else "C", params, counting=True, C=features,
+                     rule="weight and bias" if bias else "weight")
+    if track:
+        call.explain("buffers", "2*C + 1", buffers, counting=True, C=features,
+                     rule="running mean and variance, num_batches_tracked")
     return params, buffers
 
 

@@ -169,8 +169,8 @@ def encoder_layer(call: Call, x: tuple) -> LayerResult:
     length, batch, _ = _sequence_and_batch(call, x, "input", embed, batch_first)
     macs = (_self_attention_macs(batch, length, embed)
             + _feedforward_macs(batch, length, embed, feedforward))
-    call.explain("params", "4*E^2 + 4*E + 2*E*F + F + E + 4*E" if bias else
-                 "4*E^2 + 2*E*F + 2*E", params, counting=True, E=embed, F=feedforward)
+    call.explain("params", "4*E**2 + 4*E + 2*E*F + F + E + 4*E" if bias else
+                 "4*E**2 + 2*E*F + 2*E", params, counting=True, E=embed, F=feedforward)
     return LayerResult(shape=tuple(x), trainable=params, macs=macs, receptive=GLOBAL)
 
 
@@ -192,8 +192,8 @@ def decoder_layer(call: Call, inputs: tuple) -> LayerResult:
     macs = (_self_attention_macs(batch, length, embed)
             + _cross_attention_macs(batch, length, memory_length, embed)
             + _feedforward_macs(batch, length, embed, feedforward))
-    call.explain("params", "8*E^2 + 8*E + 2*E*F + F + E + 6*E" if bias else
-                 "8*E^2 + 2*E*F + 3*E", params, counting=True, E=embed, F=feedforward)
+    call.explain("params", "8*E**2 + 8*E + 2*E*F + F + E + 6*E" if bias else
+                 "8*E**2 + 2*E*F + 3*E", params, counting=True, E=embed, F=feedforward)
     return LayerResult(shape=tuple(tgt), trainable=params, macs=macs, receptive=GLOBAL)
 
 
