@@ -85,12 +85,27 @@ def main() -> None:
 @click.option("--count", "counter", type=click.Choice(["torch", "fvcore", "torchinfo",
                                                       "ptflops"]),
               help="Add a column counting compute the way that tool does (see below).")
+@click.option("--columns", "columns_text", metavar="NAMES",
+              help="The per-layer columns, comma-separated, in order (default: "
+                   "output,params,macs): input, output, kernel, params, trainable, "
+                   "non-trainable, buffers, macs, flops, rf (receptive field size), "
+                   "connected (the tensors a layer was applied to, Keras' \"Connected "
+                   "to\"). JSON always has them all.")
+@click.option("--memory", is_flag=True,
+              help="Add torchinfo's memory estimate under the totals: input size, "
+                   "forward/backward pass size, params size, estimated total (MB of "
+                   "1,000,000 bytes; see the README for what each counts).")
 def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
             input_text: str | None, depth: int | None, explain: bool,
-            counter: str | None) -> None:
+            counter: str | None, columns_text: str | None, memory: bool) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
     from shapecalc.render import renderer
+    from shapecalc.render.cells import parse_columns
 
+    try:
+        columns = parse_columns(columns_text)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--columns") from None
     bindings = _bindings(sets)
     report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain,
                        input_shape=_input_shape(input_text, bindings))
@@ -102,8 +117,8 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
             counting = count(report, counter)
         except UsageError as error:
             raise click.UsageError(str(error)) from None
-    click.echo(renderer(fmt)(report, depth=depth, explain=explain, counting=counting),
-               nl=False)
+    click.echo(renderer(fmt)(report, depth=depth, explain=explain, counting=counting,
+                             columns=columns, memory=memory), nl=False)
     _report_errors(report)
 
 

@@ -153,7 +153,7 @@ class Network:
             _check_defined(call, result)
             conditions = tuple(c for c in conditions if UNKNOWN not in c)
         return self._row(index, span, name, rule.name, source, inputs, result, conditions,
-                         block, call, given)
+                         block, call, given, _kernel(rule.name, arguments))
 
     def refuse(self, index: int, span, name: str, type_name: str, source: str,
                inputs: list[Tensor], arguments: tuple) -> None:
@@ -177,7 +177,7 @@ class Network:
         return tensor.replace(dtype=dtype) if dtype else tensor
 
     def _row(self, index, span, name, type_name, source, inputs, result, conditions, block,
-             call, arguments) -> Tensor:
+             call, arguments, kernel=None) -> Tensor:
         field = _propagate_field(inputs, result.receptive)
         for tensor in inputs:
             if tensor.source not in self.known:
@@ -192,6 +192,7 @@ class Network:
             constraints=tuple(call.constraints) if call else (),
             explanations=tuple(call.explanations) if call else (),
             inputs=tuple(t.source for t in inputs), arguments=arguments, block=block,
+            input_shapes=tuple(_shown(tuple(t.shape)) for t in inputs), kernel=kernel,
         ))
         return Tensor(tuple(result.shape), field, name)
 
@@ -220,6 +221,21 @@ def _user_symbols(network: Network, bindings: Mapping) -> set[str]:
         elif algebra.is_symbolic(value):
             names.update(s.name for s in getattr(value, "free_symbols", ()))
     return names
+
+
+_KERNEL_ARGUMENTS = ("kernel_size", "pool_size")
+
+
+def _kernel(type_name: str, arguments: dict) -> tuple | None:
+    """The kernel a windowed layer was given, one size per spatial axis (Conv2d's 3 is
+    (3, 3)), as torchinfo's "Kernel Shape" shows a module's kernel_size."""
+    given = next((arguments[key].value for key in _KERNEL_ARGUMENTS if key in arguments), None)
+    if given is None or isinstance(given, str):
+        return None
+    if isinstance(given, (tuple, list)):
+        return tuple(given)
+    axes = re.search(r"([123])[dD]$", type_name)
+    return (given,) * int(axes.group(1)) if axes else (given,)
 
 
 def _check_defined(call: Call, result) -> None:

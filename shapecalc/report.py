@@ -60,6 +60,10 @@ class LayerReport(Record):
     """The block instance the layer belongs to, as a path (``stage1/bottleneck_2``)."""
     call_keywords: tuple = ()
     """Plain keyword values the code called the module with (``need_weights=False``)."""
+    input_shapes: tuple[tuple, ...] = ()
+    """The shapes of the tensors it was applied to, in order."""
+    kernel: tuple | None = None
+    """The window's kernel per spatial axis, as written (not dilated); None without one."""
 
     @property
     def depth(self) -> int:

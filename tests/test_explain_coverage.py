@@ -173,7 +173,8 @@ def example(framework: str, rule) -> str | None:
     prefix = "nn." if framework == "pytorch" else "layers."
     for shape in INPUTS[framework]:
         for fill in itertools.product(FILLS, repeat=len(required)):
-            text = f"convention: {framework}\ninput: {shape}\n{prefix}{rule.name}({', '.join(fill)})\n"
+            call = f"{prefix}{rule.name}({', '.join(fill)})"
+            text = f"convention: {framework}\ninput: {shape}\n{call}\n"
             report = analyze_text(text)
             if report.layers and not report.errors:
                 return text
@@ -220,4 +221,5 @@ def test_the_batch_named_n_by_the_user_keeps_its_name():
     layer = analyze_text("convention: pytorch\ninput: (N, 3, 8, 8)\nnn.Conv2d(3, 4, 3)\n",
                          explain=True).layers[0]
     macs = next(render(s) for s in layer.explanations if s.quantity == "MACs")
-    assert macs.startswith("MACs = N × H_out × W_out × C_out × k_h × k_w × C_in = N × 6 × 6")
+    assert macs.startswith("MACs = N × H_out × W_out × C_out × k_h × k_w × C_in = "
+                           "N × 6 × 6")

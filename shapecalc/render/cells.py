@@ -2,29 +2,111 @@
 
 from __future__ import annotations
 
+from typing import Callable, NamedTuple
+
 from shapecalc import algebra
 from shapecalc.algebra import show, show_shape
 from shapecalc.explain import render as render_step
 from shapecalc.layers.base import FRAMEWORK_TITLE, PYTORCH
+from shapecalc.render.fields import field_text
 from shapecalc.report import LayerReport, NetworkReport
 
-HEADERS = ("#", "Layer (type)", "Output shape", "Params", "MACs")
+
+class Column(NamedTuple):
+    """A column of the per-layer table: its title, what it holds (``kind``: a shape, several
+    shapes, a number or text) and its value for a layer and for a block's row."""
+
+    title: str
+    kind: str
+    value: Callable[[LayerReport], object]
+    block: Callable[[list[LayerReport]], object]
 
 
-def headers(counting=None) -> tuple[str, ...]:
+def _block_output(members: list[LayerReport]) -> tuple:
+    return next((m for m in reversed(members) if m.type not in _PARAMETER_ROWS),
+                members[-1]).output_shape
+
+
+def _block_total(field: str) -> Callable[[list[LayerReport]], object]:
+    def total(members: list[LayerReport]) -> object:
+        values = [getattr(m, field) for m in members]
+        return None if any(v is None for v in values) else algebra.total(values)
+
+    return total
+
+
+def _connected(layer: LayerReport) -> str:
+    """Keras' "Connected to": the names of the tensors the layer was applied to."""
+    return ", ".join(layer.inputs)
+
+
+def _field_size(layer: LayerReport) -> str:
+    return field_text(layer.receptive_field)[0]
+
+
+COLUMNS: dict[str, Column] = {
+    "input": Column("Input shape", "shapes", lambda l: l.input_shapes,
+                    lambda ms: ms[0].input_shapes),
+    "output": Column("Output shape", "shape", lambda l: l.output_shape, _block_output),
+    "kernel": Column("Kernel shape", "shape", lambda l: l.kernel, lambda ms: None),
+    "params": Column("Params", "number", lambda l: l.params, _block_total("params")),
+    "trainable": Column("Trainable", "number", lambda l: l.trainable,
+                        _block_total("trainable")),
+    "non-trainable": Column("Non-trainable", "number", lambda l: l.non_trainable,
+                            _block_total("non_trainable")),
+    "buffers": Column("Buffers", "number", lambda l: l.buffers, _block_total("buffers")),
+    "macs": Column("MACs", "number", lambda l: l.macs, _block_total("macs")),
+    "flops": Column("FLOPs", "number", lambda l: l.flops, _block_total("flops")),
+    "rf": Column("RF size", "text", _field_size, lambda ms: _field_size(ms[-1])),
+    "connected": Column("Connected to", "text", _connected, lambda ms: ""),
+}
+DEFAULT_COLUMNS = ("output", "params", "macs")
+"""As analyze always printed them: torchinfo's default col_names, output size, num_params
+and mult_adds."""
+
+
+def parse_columns(text: str | None) -> tuple[str, ...]:
+    """--columns "input,output,kernel": the names, checked (ValueError names the valid)."""
+    if text is None:
+        return DEFAULT_COLUMNS
+    names = tuple(name.strip().lower() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in COLUMNS]
+    if unknown or not names:
+        raise ValueError(f"unknown column {', '.join(map(repr, unknown)) or '(none given)'}; "
+                         f"valid: {', '.join(COLUMNS)}")
+    return names
+
+
+def cell_text(kind: str, value: object) -> str:
+    """A column's value as the text formats show it."""
+    if kind == "shape":
+        return "" if value is None else show_shape(value)
+    if kind == "shapes":
+        return ", ".join(show_shape(v) for v in value)
+    if kind == "number":
+        return show(value)
+    return str(value)
+
+
+def headers(counting=None, columns: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple[str, ...]:
     """The column titles; --count adds the chosen counter's column."""
+    titles = ("#", "Layer (type)", *(COLUMNS[name].title for name in columns))
     if counting is None:
-        return HEADERS
-    return (*HEADERS, f"{counting.convention} {counting.unit}")
+        return titles
+    return (*titles, f"{counting.convention} {counting.unit}")
 
 
-def layer_cells(layer: LayerReport, counts: dict | None = None) -> tuple[str, ...]:
+def left_aligned(columns: tuple[str, ...] = DEFAULT_COLUMNS) -> set[int]:
+    """The indices of the columns read as text (names, shapes); numbers align right."""
+    return {1} | {i + 2 for i, name in enumerate(columns) if COLUMNS[name].kind != "number"}
+
+
+def layer_cells(layer: LayerReport, counts: dict | None = None,
+                columns: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple[str, ...]:
     cells = (
         str(layer.index),
         "  " * layer.depth + f"{layer.name} ({layer.type})",
-        show_shape(layer.output_shape),
-        show(layer.params),
-        show(layer.macs),
+        *(cell_text(COLUMNS[name].kind, COLUMNS[name].value(layer)) for name in columns),
     )
     if counts is None:
         return cells
@@ -37,7 +119,8 @@ class Note(tuple):
 
 
 def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
-         target: str = "text", counting=None) -> list[tuple[str, ...]]:
+         target: str = "text", counting=None,
+         columns: tuple[str, ...] = DEFAULT_COLUMNS) -> list[tuple[str, ...]]:
     """Table rows in file order: a row per block instance (its output shape and totals)
     above its layers, indented by nesting; rows deeper than ``depth`` are folded into
     their block's row, like torchinfo's depth (1: top-level rows only)."""
@@ -53,30 +136,33 @@ def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
         for level in range(common, len(path)):
             open_blocks.append(path[level])
             if depth is None or level + 1 <= depth:
-                out.append(_block_cells(report, i, "/".join(path[: level + 1]), level, counts))
+                out.append(_block_cells(report, i, "/".join(path[: level + 1]), level, counts,
+                                        columns))
         if depth is None or layer.depth + 1 <= depth:
-            out.append(layer_cells(layer, counts))
+            out.append(layer_cells(layer, counts, columns))
             if explain:
                 out += [Note((f"{'  ' * (layer.depth + 2)}{render_step(step, target)}",))
                         for step in layer.explanations]
     return out
 
 
-def _block_cells(report: NetworkReport, start: int, block: str, level: int,
-                 counts: dict | None) -> tuple:
+def block_members(report: NetworkReport, start: int, block: str) -> list[LayerReport]:
+    """The rows of one block instance, from its first row on."""
     members = []
     for layer in report.layers[start:]:
         if layer.block != block and not layer.block.startswith(block + "/"):
             break
         members.append(layer)
+    return members
+
+
+def _block_cells(report: NetworkReport, start: int, block: str, level: int,
+                 counts: dict | None, columns: tuple[str, ...]) -> tuple:
+    members = block_members(report, start, block)
     return (
         "",
         "  " * level + f"{block.rsplit('/', 1)[-1]} (block)",
-        show_shape(next((m for m in reversed(members) if m.type not in _PARAMETER_ROWS),
-                        members[-1]).output_shape),
-        show(algebra.total(m.params for m in members)),
-        "None" if any(m.macs is None for m in members) else
-        show(algebra.total(m.macs for m in members)),  # MACs over a size given as None
+        *(cell_text(COLUMNS[name].kind, COLUMNS[name].block(members)) for name in columns),
     ) + (() if counts is None else
          (show(algebra.total(counts[m.index].value for m in members if m.index in counts)),))
 
@@ -90,8 +176,9 @@ def megabytes(value) -> str:
     return f"({value})/1048576 MB"
 
 
-def total_lines(report: NetworkReport, counting=None) -> list[tuple[str, str]]:
-    """(label, value) pairs printed under the table."""
+def total_lines(report: NetworkReport, counting=None,
+                memory: bool = False) -> list[tuple[str, str]]:
+    """(label, value) pairs printed under the table; ``memory``: torchinfo's estimate."""
     lines = [
         ("Convention", FRAMEWORK_TITLE[report.convention]),
         ("Input shape", show_shape(report.input_shape)),
@@ -123,6 +210,12 @@ def total_lines(report: NetworkReport, counting=None) -> list[tuple[str, str]]:
     if counting is not None:
         lines.append((f"{counting.convention} {counting.unit}", show(counting.total)))
         lines += [(f"  layer {c.layer.index}", c.note) for c in counting.layers if c.note]
+    if memory:
+        from shapecalc.memory import estimate, lines as memory_lines
+
+        estimated = estimate(report)
+        lines += memory_lines(estimated) if estimated is not None else [
+            ("Memory", "no estimate: a size is None (give the batch and every size)")]
     if report.conditions:
         lines.append(("Valid when", "; ".join(report.conditions)))
     lines += [("Note", note) for note in report.notes]

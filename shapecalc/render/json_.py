@@ -35,6 +35,8 @@ def layer_object(layer: LayerReport, explain: bool = False) -> dict:
         "type": layer.type,
         "source": layer.source,
         "output_shape": value(layer.output_shape),
+        "input_shapes": [value(shape) for shape in layer.input_shapes],
+        "kernel_shape": value(layer.kernel),
         "params": value(layer.params),
         "trainable_params": value(layer.trainable),
         "non_trainable_params": value(layer.non_trainable),
@@ -84,8 +86,17 @@ def error_object(error) -> dict:
     }
 
 
-def render(report: NetworkReport, *, explain: bool = False, counting=None, **_options) -> str:
+def render(report: NetworkReport, *, explain: bool = False, counting=None,
+           memory: bool = False, **_options) -> str:
     obj = report_object(report, explain)
+    if memory:
+        from shapecalc.memory import estimate
+
+        estimated = estimate(report)
+        obj["memory"] = None if estimated is None else {
+            "input_bytes": value(estimated.input),
+            "forward_backward_bytes": value(estimated.forward_backward),
+            "params_bytes": value(estimated.params), "total_bytes": value(estimated.total)}
     if counting is not None:
         obj["count"] = {
             "convention": counting.convention, "unit": counting.unit,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from shapecalc.explain import render as render_step
-from shapecalc.render.cells import headers, rows, total_lines
+from shapecalc.render.cells import DEFAULT_COLUMNS, headers, left_aligned, rows, total_lines
 from shapecalc.report import NetworkReport
 
 
@@ -12,17 +12,19 @@ def _escape(text: str) -> str:
 
 
 def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False,
-           counting=None) -> str:
-    titles = headers(counting)
+           counting=None, columns: tuple[str, ...] = DEFAULT_COLUMNS,
+           memory: bool = False) -> str:
+    titles = headers(counting, columns)
+    left = left_aligned(columns)
     out = ["| " + " | ".join(titles) + " |",
-           "|" + "|".join("---" if i in (1, 2) else "---:" for i in range(len(titles))) + "|"]
-    for row in rows(report, depth, counting=counting):
+           "|" + "|".join("---" if i in left else "---:" for i in range(len(titles))) + "|"]
+    for row in rows(report, depth, counting=counting, columns=columns):
         cells = [_escape(c) for c in row]
         cells[1] = cells[1].replace("  ", "&nbsp;&nbsp;") if cells[1].startswith(" ") else cells[1]
         out.append("| " + " | ".join(cells) + " |")
     out.append("")
     out += [f"- **{label.strip()}:** {_escape(value)}"
-            for label, value in total_lines(report, counting)]
+            for label, value in total_lines(report, counting, memory)]
     if explain:
         out += ["", "**Worked formulas**", ""]
         for layer in report.layers:

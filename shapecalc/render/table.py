@@ -7,28 +7,29 @@ import os
 import shutil
 import sys
 
-from shapecalc.render.cells import Note, headers, rows, total_lines
+from shapecalc.render.cells import (DEFAULT_COLUMNS, Note, headers, left_aligned, rows,
+                                    total_lines)
 from shapecalc.report import NetworkReport
-
-_LEFT = {1, 2}  # name and shape; numbers are right-aligned
 
 
 def render(report: NetworkReport, *, depth: int | None = None, explain: bool = False,
-           counting=None, rich: bool | None = None) -> str:
+           counting=None, rich: bool | None = None,
+           columns: tuple[str, ...] = DEFAULT_COLUMNS, memory: bool = False) -> str:
     if rich is None:
         rich = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     draw = _rich if rich else _plain
-    return draw(report, headers(counting), rows(report, depth, explain, counting=counting),
-                total_lines(report, counting))
+    return draw(left_aligned(columns), headers(counting, columns),
+                rows(report, depth, explain, counting=counting, columns=columns),
+                total_lines(report, counting, memory))
 
 
-def _plain(report: NetworkReport, titles: tuple, body: list, totals: list) -> str:
+def _plain(left: set[int], titles: tuple, body: list, totals: list) -> str:
     table = [titles] + body
     cells = [r for r in table if not isinstance(r, Note)]
     widths = [max(len(row[i]) for row in cells) for i in range(len(titles))]
 
     def line(row) -> str:
-        return "  ".join(c.ljust(w) if i in _LEFT else c.rjust(w)
+        return "  ".join(c.ljust(w) if i in left else c.rjust(w)
                          for i, (c, w) in enumerate(zip(row, widths))).rstrip()
 
     rule = "-" * len(line(titles))
@@ -38,14 +39,14 @@ def _plain(report: NetworkReport, titles: tuple, body: list, totals: list) -> st
     return "\n".join(out) + "\n"
 
 
-def _rich(report: NetworkReport, titles: tuple, body: list, totals: list) -> str:
+def _rich(left: set[int], titles: tuple, body: list, totals: list) -> str:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for i, title in enumerate(titles):
-        table.add_column(title, justify="left" if i in _LEFT else "right", overflow="fold")
+        table.add_column(title, justify="left" if i in left else "right", overflow="fold")
     for row in body:
         if isinstance(row, Note):
             table.add_row("", f"[dim]{escape(row[0].strip())}[/dim]", end_section=False)
