@@ -23,10 +23,12 @@ __all__ = ["analyze_text", "analyze_file", "LayerReport", "NetworkReport", "Shap
 
 def analyze_text(text: str, *, path: str = "<spec>", convention: str | None = None,
                  bindings: Mapping[str, object] | None = None,
-                 explain: bool = False, input_shape: tuple | None = None) -> NetworkReport:
+                 explain: bool = False, input_shape: tuple | None = None,
+                 mode: str = "train") -> NetworkReport:
     """Analyse a spec given as text. A spec that cannot be read raises SpecError; a network
     that is refused returns a report whose ``errors`` say where and why. ``input_shape``
-    replaces the spec's `input:` line (as written there: Keras without the batch)."""
+    replaces the spec's `input:` line (as written there: Keras without the batch); ``mode``
+    is "train" (PyTorch's state after construction) or "eval" (``model.eval()``)."""
     import gc
 
     from shapecalc.network import analyze
@@ -38,7 +40,7 @@ def analyze_text(text: str, *, path: str = "<spec>", convention: str | None = No
     gc.disable()
     try:
         return analyze(read_spec(text, path), convention=convention, bindings=bindings,
-                       explain=explain, input_shape=input_shape)
+                       explain=explain, input_shape=input_shape, mode=mode)
     finally:
         if collecting:
             gc.enable()

@@ -26,6 +26,20 @@ COUNTING_HELP = (
 )
 
 
+MODE_HELP = (
+    "PyTorch's module mode. train (the default): the state a model is in after it is "
+    "built, and the one a training step runs in: BatchNorm normalises by the batch, so a "
+    "batch of 1 with one value per channel is refused as PyTorch refuses it, and Dropout "
+    "is active (it changes no shape or count). eval: as after model.eval(), the mode "
+    "torchinfo's summary and inference run in: BatchNorm uses its running statistics "
+    "(any batch), Dropout is the identity. `self.training` in the code reads accordingly.")
+
+
+def mode_option(command):
+    return click.option("--mode", type=click.Choice(["train", "eval"]), default="train",
+                        show_default=True, help=MODE_HELP)(command)
+
+
 def run() -> None:
     """The console script: the commands, and a message instead of a traceback should
     shapecalc itself fail."""
@@ -95,9 +109,10 @@ def main() -> None:
               help="Add torchinfo's memory estimate under the totals: input size, "
                    "forward/backward pass size, params size, estimated total (MB of "
                    "1,000,000 bytes; see the README for what each counts).")
+@mode_option
 def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
             input_text: str | None, depth: int | None, explain: bool,
-            counter: str | None, columns_text: str | None, memory: bool) -> None:
+            counter: str | None, columns_text: str | None, memory: bool, mode: str) -> None:
     """Per-layer output shapes, parameters and MACs/FLOPs of the network in SPEC."""
     from shapecalc.render import renderer
     from shapecalc.render.cells import parse_columns
@@ -107,7 +122,7 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--columns") from None
     bindings = _bindings(sets)
-    report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain,
+    report = _analysed(spec, convention, bindings, fmt=fmt, explain=explain, mode=mode,
                        input_shape=_input_shape(input_text, bindings))
     counting = None
     if counter is not None and report.layers:
@@ -140,14 +155,14 @@ def _input_shape(text: str | None, bindings: dict) -> tuple | None:
 
 
 def _analysed(spec: str, convention: str | None, bindings: dict, *, fmt: str = "table",
-              explain: bool = False, input_shape: tuple | None = None):
+              explain: bool = False, input_shape: tuple | None = None, mode: str = "train"):
     """Read and analyse SPEC ('-': standard input); a spec that cannot be read exits 1."""
     from shapecalc import analyze_text
 
     text = sys.stdin.read() if spec == "-" else _read(spec)
     try:
         return analyze_text(text, path=spec, convention=convention, bindings=bindings,
-                            explain=explain, input_shape=input_shape)
+                            explain=explain, input_shape=input_shape, mode=mode)
     except SpecError as error:
         _fail(error, fmt)
 
@@ -193,15 +208,16 @@ def _fail(error: SpecError, fmt: str) -> None:
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+@mode_option
 def rf_command(spec: str, symbolic: bool, fmt: str, convention: str | None,
-               sets: tuple[str, ...]) -> None:
+               sets: tuple[str, ...], mode: str) -> None:
     """Receptive field of every layer: size, jump (effective stride) and start (centre of
     the first output's field, in input pixels), per spatial axis. Layers that mix all
     positions (Flatten, Dense over a spatial axis, global pooling, attention) make it the
     whole input."""
     from shapecalc.render.fields import render_fields
 
-    report = _analysed(spec, convention, _bindings(sets), fmt=fmt)
+    report = _analysed(spec, convention, _bindings(sets), fmt=fmt, mode=mode)
     click.echo(render_fields(report, symbolic=symbolic, fmt=fmt), nl=False)
     _report_errors(report)
 
@@ -222,9 +238,10 @@ def rf_command(spec: str, symbolic: bool, fmt: str, convention: str | None,
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+@mode_option
 def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
                   layer: int | None, fmt: str, convention: str | None,
-                  sets: tuple[str, ...]) -> None:
+                  sets: tuple[str, ...], mode: str) -> None:
     """Find the integer values of UNKNOWN (a symbol of SPEC) that make an output size what
     it should be (--keep-size, --output), or, without either, the range of UNKNOWN for
     which the network is valid (e.g. the largest dilation that still fits). Says when
@@ -235,7 +252,7 @@ def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
     bindings = _bindings(sets)
     if unknown in bindings:
         raise click.UsageError(f"{unknown} is the unknown: do not --set it")
-    report = _analysed(spec, convention, bindings, fmt=fmt)
+    report = _analysed(spec, convention, bindings, fmt=fmt, mode=mode)
     _report_errors(report)
     from shapecalc.render.solutions import render_answers
     from shapecalc.solve import solve_relation
@@ -383,8 +400,9 @@ def export_command(spec: str, target: str | None, convention: str | None,
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
+@mode_option
 def verify_command(spec: str, device: str, convention: str | None,
-                   sets: tuple[str, ...]) -> None:
+                   sets: tuple[str, ...], mode: str) -> None:
     """Build the network in SPEC in its real framework and compare every layer's output
     shape, parameters, buffers and FLOPs (torch.utils.flop_counter.FlopCounterMode) with
     the calculation. PyTorch needs `pip install 'shapecalc[torch]'`; a Keras spec needs
@@ -398,7 +416,7 @@ def verify_command(spec: str, device: str, convention: str | None,
     from shapecalc.export import ExportError
     from shapecalc.verify import VerifyUnavailable, render_verification, verify
 
-    report = _analysed(spec, convention, _bindings(sets))
+    report = _analysed(spec, convention, _bindings(sets), mode=mode)
     _report_errors(report, stop=report.refused is None)  # a refused layer: ask the framework
     try:
         result = verify(report, device=device)

@@ -29,15 +29,23 @@ CONVENTIONS = (PYTORCH, KERAS)
 MAX_LAYERS = 200_000
 
 
+MODES = ("train", "eval")
+"""PyTorch modules are built in train mode; torchinfo and inference run in eval mode."""
+
+
 def analyze(spec: S.Spec, *, convention: str | None = None,
             bindings: Mapping[str, object] | None = None, explain: bool = False,
-            input_shape: tuple | None = None) -> NetworkReport:
+            input_shape: tuple | None = None, mode: str = "train") -> NetworkReport:
     """Analyse a read spec. ``bindings`` (from --set) take precedence over ``let``;
     ``explain`` records the worked formula of each number; ``input_shape`` (from --input)
-    takes the place of the spec's `input:` line."""
+    takes the place of the spec's `input:` line; ``mode``: the layers run as in
+    ``model.train()`` or ``model.eval()`` (BatchNorm's batch statistics, ``self.training``
+    in the code)."""
     from shapecalc.interpret.interpreter import Interpreter
 
-    network = Network(convention, explain)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    network = Network(convention, explain, training=mode == "train")
     interpreter = Interpreter(spec, network, dict(bindings or {}), input_shape)
     try:
         interpreter.run()
@@ -64,6 +72,7 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
         notes=tuple(network.notes),
         input_dtypes=tuple(network.declared_dtypes.items()),
         refused=network.refused if network.errors else None,
+        mode=mode,
         constants=tuple((name, shape, dtype)
                         for name, (shape, dtype) in network.constants.items()),
     )
@@ -72,9 +81,11 @@ def analyze(spec: S.Spec, *, convention: str | None = None,
 class Network:
     """The rows recorded so far, and the names given to them."""
 
-    def __init__(self, convention: str | None, explain: bool = False) -> None:
+    def __init__(self, convention: str | None, explain: bool = False,
+                 training: bool = True) -> None:
         self.convention = convention
         self.explain = explain
+        self.training = training
         self.layers: list[LayerReport] = []
         self.errors: list[SpecError] = []
         self.inputs: list[tuple[str, tuple]] = []
@@ -119,6 +130,7 @@ class Network:
         index = self.next_index(span)
         call = Call(rule, arguments, span, source, index, evaluate)
         call.explaining = self.explain
+        call.training = self.training
         name = name or self.auto_name(rule.name, arguments)
         given = tuple((key, arg.value) for key, arg in arguments.items() if arg.given)
         try:

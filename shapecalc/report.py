@@ -104,6 +104,8 @@ class NetworkReport(Record):
     rule is what refuses: `verify` asks the framework whether it refuses it too."""
     notes: tuple[str, ...] = ()
     """What the reader skipped and why (a call of a function the spec never defines)."""
+    mode: str = "train"
+    """PyTorch's module mode the layers ran in: "train" or "eval"."""
     outputs: tuple[tuple, ...] = ()
     """The shape of every output of the model (a forward that returns a tuple, a Keras
     model with several outputs), in order; empty when the last row is the output."""

@@ -327,7 +327,7 @@ class _TorchRun:
         with warnings.catch_warnings(), self.device:
             warnings.simplefilter("ignore")
             module = cls(**keywords)
-        return module.train(True)
+        return module.train(self.report.mode == "train")
 
 
 def _refusal(layer: LayerReport, run) -> RefusalCheck:

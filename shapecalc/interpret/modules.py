@@ -29,7 +29,7 @@ class Module:
         self.parent: Module | None = None
         self.attr = ""
         self.applied = False
-        self.training = False  # analysed as in eval mode, as torchinfo and FLOP counters run
+        self.training: bool | None = None  # None: the analysis' --mode; set by the code
 
     def adopt(self, child: object, attr: str) -> None:
         """PyTorch registers a module stored as an attribute (or a container's item) under

@@ -154,7 +154,7 @@ def _module_attribute(interp, module: Module, name: str, node):
                 return BoundMethod(value, module)
             return value
     if name == "training":
-        return module.training
+        return interp.network.training if module.training is None else module.training
     if name in ("trainable",):
         return getattr(module, "trainable", True)
     if isinstance(module, LayerModule) and name in ("weight", "bias"):

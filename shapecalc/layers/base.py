@@ -112,6 +112,7 @@ class Call:
         self.constraints: list = []  # the same conditions as sympy relations, for solving
         self.explanations: list = []  # worked formulas (shapecalc.explain.Step)
         self.explaining = False  # recorded only when asked for: they cost time
+        self.training = True  # as model.train(): BatchNorm normalises by the batch
 
     def explain(self, quantity: str, template: str, result: object, *, rule: str = "",
                 counting: bool = False, **values: object) -> None:
@@ -141,6 +142,7 @@ class Call:
                       self.conditions)
         nested.constraints = self.constraints
         nested.explaining = self.explaining
+        nested.training = self.training
         nested.explanations = self.explanations
         return nested
 

@@ -1,7 +1,9 @@
 """Normalisation layers: the shape never changes; what matters is the parameters, the
 statistics kept, and what each framework refuses.
 
-PyTorch (torch 2.13, modules in train mode, their state after construction):
+PyTorch (torch 2.13; modules in train mode, their state after construction, unless the
+analysis runs in eval mode: then BatchNorm and InstanceNorm that track running statistics
+use them, and accept any batch):
 - BatchNorm1d/2d/3d(C): input (N, C) or (N, C, L) / (N, C, H, W) / (N, C, D, H, W).
   Params C·(affine) + C·(affine and bias); buffers running_mean + running_var + the
   one-element num_batches_tracked = 2C + 1 when track_running_stats. The channel count is
@@ -116,13 +118,18 @@ def _batch_norm_rule(n: int, lazy: bool):
             call.require(algebra.equal(channels, features), lambda: (
                 f"expected input with {features} channels (num_features), got {channels} "
                 f"channels: input shape {_shape(x)}"))
-        values = x[0] * product(x[2:])
-        call.require(values > 1, lambda: (
-            f"expected more than 1 value per channel when training, got input of shape "
-            f"{_shape(x)}: {_product_text((x[0], *x[2:]))} = {values} value per channel "
-            f"(use a batch of 2 or more)"))
-        call.require(eps > 0, lambda: f"eps must be positive during training, got {eps}",
-                     at="eps")
+        if call.training or not call.flag("track_running_stats"):
+            # normalised by the batch's own statistics (eval mode has running ones only
+            # when it tracks them)
+            values = x[0] * product(x[2:])
+            call.require(values > 1, lambda: (
+                f"expected more than 1 value per channel when training, got input of shape "
+                f"{_shape(x)}: {_product_text((x[0], *x[2:]))} = {values} value per channel "
+                + ("(use a batch of 2 or more)" if call.training else
+                   "(in eval mode too: without track_running_stats it normalises by the "
+                   "batch)")))
+            call.require(eps > 0, lambda: f"eps must be positive during training, got {eps}",
+                         at="eps")
         return LayerResult(shape=tuple(x), trainable=params, buffers=buffers)
 
     return batch_norm
@@ -149,9 +156,10 @@ def _instance_norm_rule(n: int, lazy: bool):
                 f"{batch * features}: expected input with {features} channels "
                 f"(num_features) at dim={channel_dim}, got {channels}: input shape {_shape(x)}"))
         spatial = x[channel_dim + 1:]
-        call.require(product(spatial) > 1, lambda: (
-            f"expected more than 1 spatial element when training, got input of shape "
-            f"{_shape(x)}: {_product_text(spatial)} = {product(spatial)} spatial element"))
+        if call.training or not call.flag("track_running_stats"):  # instance statistics
+            call.require(product(spatial) > 1, lambda: (
+                f"expected more than 1 spatial element when training, got input of shape "
+                f"{_shape(x)}: {_product_text(spatial)} = {product(spatial)} spatial element"))
         return LayerResult(shape=tuple(x), trainable=params, buffers=buffers)
 
     return instance_norm
