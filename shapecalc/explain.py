@@ -84,7 +84,7 @@ def _name(name: str, target: str) -> str:
 def _value(value, target: str) -> str:
     if isinstance(value, tuple):
         if target == "latex":
-            inner = ", ".join("\\mathrm{None}" if d is None else latex_value(d) for d in value)
+            inner = ", ".join(latex_value(d) for d in value)
             return f"({inner}{',' if len(value) == 1 else ''})"
         return algebra.show_shape(value)
     if target == "latex":
@@ -94,7 +94,9 @@ def _value(value, target: str) -> str:
 
 def latex_value(value) -> str:
     """A number or expression in LaTeX: 51{,}232, or sympy's LaTeX for an expression."""
-    if value is None or isinstance(value, (int, str, float)) or algebra.is_number(value):
+    if value is None:
+        return "\\mathrm{None}"
+    if isinstance(value, (int, str, float)) or algebra.is_number(value):
         return algebra.show(value).replace(",", "{,}")
     import sympy
 
@@ -120,10 +122,14 @@ class _Render:
                 text = _value(value, self.target).replace("{,}", "").replace(",", "")
                 if type(value) is int and value < 0:
                     text = f"({text})"
-                elif not (type(value) is int) and not text.replace("_", "").isalnum():
+                elif value is not None and type(value) is not int and \
+                        not text.replace("_", "").isalnum():
                     text = f"({text})"
                 return text
             return _name(node.id, self.target)
+        if isinstance(node, ast.Tuple):  # a shape
+            items = [self(item) for item in node.elts]
+            return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             return f"-{self(node.operand, 3)}"
         if isinstance(node, ast.BinOp):

@@ -269,6 +269,13 @@ def _torch_adaptive_pool(kind: str, n: int):
         batch, channels, spatial, batched = split_spatial(call, x, n)
         _check_nonempty(call, x, batched)
         out = tuple(L if v is None else v for v, L in zip(sizes, spatial))
+        for axis, asked, size, length in zip(AXIS_NAMES[n], sizes, out, spatial):
+            if asked is None:
+                call.explain(f"{axis}_out", axis, size, rule="output_size None: kept",
+                             **{axis: length})
+            else:
+                call.explain(f"{axis}_out", "output_size", size,
+                             rule="adaptive pooling: the size asked for", output_size=size)
         return LayerResult(shape=join_spatial(call, batch, channels, out, batched),
                            receptive=GLOBAL)
 
@@ -376,11 +383,13 @@ def _keras_global_pool(kind: str, n: int):
         batch = x[0]
         channels = x[-1] if channels_last else x[1]
         if not keepdims:
-            shape = (batch, channels)
+            shape, template = (batch, channels), "(N, C)"
         elif channels_last:
-            shape = (batch, *(1,) * n, channels)
+            shape, template = (batch, *(1,) * n, channels), f"(N, {'1, ' * n}C)"
         else:
-            shape = (batch, channels, *(1,) * n)
+            shape, template = (batch, channels, *(1,) * n), f"(N, C{', 1' * n})"
+        call.explain("shape", template, shape, rule="global pooling: one value per channel",
+                     N=batch, C=channels)
         return LayerResult(shape=shape, receptive=GLOBAL)
 
     return global_pool
@@ -430,6 +439,9 @@ def _keras_adaptive_pool(kind: str, n: int):
             shape = (x[0], x[1], *sizes)
         else:
             shape = (x[0], *sizes, x[-1])
+        for axis, size in zip(AXIS_NAMES[n], sizes):
+            call.explain(f"{axis}_out", "output_size", size,
+                         rule="adaptive pooling: the size asked for", output_size=size)
         return LayerResult(shape=shape, receptive=GLOBAL)
 
     return adaptive_pool

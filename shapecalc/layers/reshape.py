@@ -234,6 +234,22 @@ def _axis_name(axis: int) -> str:
     return f"dim {axis}"
 
 
+_SPATIAL = ("D", "H", "W")
+
+
+def _explain_edges(call: Call, lengths, pairs, outs, *, crop: bool = False) -> None:
+    """Each padded (or cropped) axis: L_out = L + p_l + p_r (L − c_l − c_r), the axes named
+    as the spatial ones (the last is W)."""
+    names = _SPATIAL[-len(lengths):] if 0 < len(lengths) <= 3 else \
+        tuple(f"L_{i}" for i in range(len(lengths)))
+    if len(lengths) == 1:
+        names = ("L",)
+    template = "{0} - c_l - c_r" if crop else "{0} + p_l + p_r"
+    for name, length, (before, after), out in zip(names, lengths, pairs, outs):
+        edges = {"c_l": before, "c_r": after} if crop else {"p_l": before, "p_r": after}
+        call.explain(f"{name}_out", template.format(name), out, **{name: length}, **edges)
+
+
 def _constant_pad(call: Call, x: tuple, axes) -> tuple:
     out = list(x)
     for axis, before, after in axes:
@@ -382,6 +398,8 @@ def _torch_pad(n: int, kind: str):
                 shape = _circular(call, x, axes)
             else:
                 shape = _reflect_or_replicate(call, x, axes, mode)
+        _explain_edges(call, [x[a] for a, _, _ in axes], [(b, e) for _, b, e in axes],
+                       [shape[a] for a, _, _ in axes])
         return LayerResult(shape=shape, receptive=_shift_window(b for _, b, _ in axes))
 
     return pad
@@ -510,6 +528,13 @@ def _upsample(call: Call, x: tuple, mode: str, align_corners: bool | None) -> La
         receptive = Window((1,) * n, tuple(steps), (0,) * n)
     else:
         receptive = _half_pixel_window(steps)
+    for name, length, out, i in zip(_SPATIAL[-n:] if n > 1 else ("L",), spatial, sizes,
+                                    range(n)):
+        if size is not None:
+            call.explain(f"{name}_out", "size", out, size=out)
+        else:
+            call.explain(f"{name}_out", f"floor({name}*scale)", out, **{name: length},
+                         scale=scales[i])
     return LayerResult(shape=(x[0], x[1], *sizes), receptive=receptive)
 
 
@@ -553,6 +578,8 @@ def torch_pixel_shuffle(call: Call, x: tuple) -> LayerResult:
     call.require(algebra.divisible(c, r * r), lambda: (
         f"the channel dim (size {c}, dim -3) must be divisible by upscale_factor² = "
         f"{r}² = {r * r}"), at="upscale_factor")
+    call.explain("shape", "(C/r**2, H*r, W*r)", (_exact_quotient(c, r * r), h * r, w * r),
+                 rule="the last three axes", C=c, H=h, W=w, r=r)
     return LayerResult(shape=(*lead, _exact_quotient(c, r * r), h * r, w * r),
                        receptive=_half_pixel_window((algebra.divide(1, r),) * 2))
 
@@ -568,6 +595,9 @@ def torch_pixel_unshuffle(call: Call, x: tuple) -> LayerResult:
         call.require(algebra.divisible(length, r), lambda name=name, length=length: (
             f"the {name} {length} must be divisible by downscale_factor {r}"),
             at="downscale_factor")
+    call.explain("shape", "(C*r**2, H/r, W/r)",
+                 (c * r * r, _exact_quotient(h, r), _exact_quotient(w, r)),
+                 rule="the last three axes", C=c, H=h, W=w, r=r)
     return LayerResult(shape=(*lead, c * r * r, _exact_quotient(h, r), _exact_quotient(w, r)),
                        receptive=Window((r, r), (r, r), (0, 0)))
 
@@ -622,11 +652,16 @@ def keras_reshape(call: Call, x: tuple) -> LayerResult:
     known = product(t for i, t in enumerate(target) if i not in unknown)
     if not unknown:
         call.require(algebra.equal(known, total), mismatch, at="target_shape")
+        names = [f"t_{i}" for i in range(1, len(target) + 1)]
+        call.explain("shape", f"({', '.join(['N', *names])})", (x[0], *target),
+                     rule="target_shape after the batch", N=x[0], **dict(zip(names, target)))
         return LayerResult(shape=(x[0], *target), receptive=GLOBAL)
     call.require(known != 0 if type(known) is int else True, mismatch, at="target_shape")
     call.require(algebra.divisible(total, known), mismatch, at="target_shape")
     inferred = _exact_quotient(total, known)
     shape = tuple(inferred if i in unknown else t for i, t in enumerate(target))
+    call.explain("inferred", "elements/known", inferred, rule="the -1 of target_shape",
+                 counting=True, elements=total, known=known)
     return LayerResult(shape=(x[0], *shape), receptive=GLOBAL)
 
 
@@ -640,6 +675,9 @@ def keras_permute(call: Call, x: tuple) -> LayerResult:
     if len(x) != len(dims) + 1:
         rank_error(call, x, f"{len(dims) + 1}-D (batch included, to match dims={_show(dims)})")
     identity = list(dims) == sorted(dims)
+    call.explain("shape", f"({', '.join(['N'] + [f'd_{d}' for d in dims])})",
+                 (x[0], *(x[d] for d in dims)), rule=f"axes in the order {_show(dims)}",
+                 N=x[0], **{f"d_{d}": x[d] for d in dims})
     return LayerResult(shape=(x[0], *(x[d] for d in dims)),
                        receptive=KEEP if identity else GLOBAL)
 
@@ -650,6 +688,7 @@ def keras_repeat_vector(call: Call, x: tuple) -> LayerResult:
     call.require(n > 0, lambda: f"n must be a positive integer, got {n}", at="n")
     if len(x) != 2:
         rank_error(call, x, "2-D (batch, features)")
+    call.explain("shape", "(N, n, F)", (x[0], n, x[1]), N=x[0], n=n, F=x[1])
     return LayerResult(shape=(x[0], n, x[1]), receptive=GLOBAL)
 
 
@@ -702,6 +741,7 @@ def _keras_zero_padding(n: int):
                 f"Cropping{n}D to crop"), at="padding")
         batch, channels, spatial, _ = _keras_split(call, x, n)
         out = tuple(L + before + after for L, (before, after) in zip(spatial, pairs))
+        _explain_edges(call, spatial, pairs, out)
         return LayerResult(shape=_keras_join(call, batch, channels, out),
                            receptive=_shift_window(before for before, _ in pairs))
 
@@ -732,6 +772,7 @@ def _keras_cropping(n: int):
                 f"{algebra.show_shape(x)} (the output would be {L - before - after})"),
                 at="cropping")
             out.append(L - before - after)
+        _explain_edges(call, spatial, pairs, out, crop=True)
         return LayerResult(shape=_keras_join(call, batch, channels, tuple(out)),
                            receptive=_shift_window(-before for before, _ in pairs))
 
