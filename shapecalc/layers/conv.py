@@ -166,6 +166,25 @@ def explain_conv_counts(call: Call, n: int, kernel, c_in, c_out, groups, bias: b
                  counting=True, **values)
 
 
+def explain_transposed_counts(call: Call, n: int, kernel, c_in, c_out, groups, bias: bool,
+                              params, batch, spatial, macs) -> None:
+    """A transposed conv's params, C_in·(C_out/g)·∏k + C_out, and MACs, counted over the
+    input positions as PyTorch's FlopCounterMode counts them."""
+    if not call.explaining:
+        return
+    names = _KERNEL_NAMES[n]
+    values = {**dict(zip(names, kernel)), "C_in": c_in, "C_out": c_out}
+    channels = "C_out/g" if groups != 1 else "C_out"
+    if groups != 1:
+        values["g"] = groups
+    weights = "*".join(("C_in", channels, *names))
+    call.explain("params", f"{weights} + C_out" if bias else weights, params, counting=True,
+                 **values)
+    axes = AXIS_NAMES[n]
+    call.explain("MACs", "*".join(("N", *axes, "C_in", channels, *names)), macs,
+                 counting=True, N=batch, **dict(zip(axes, spatial)), **values)
+
+
 def sliding_output(call: Call, lengths, kernels, strides, dilations, pads_before,
                    pads_after, *, ceil: bool = False, kind: str = "padded input"):
     """floor((L + before + after - k_eff)/s) + 1 per axis, refusing a kernel that does not
@@ -386,6 +405,8 @@ def _torch_conv_transpose(n: int):
         out = _torch_transposed_output(call, spatial, kernel, stride, dilation, padding,
                                        output_padding)
         macs = batch * product(spatial) * c_in * (c_out // groups) * product(kernel)
+        explain_transposed_counts(call, n, kernel, c_in, c_out, groups, bias, params, batch,
+                                  spatial, macs)
         return LayerResult(
             shape=join_spatial(call, batch, c_out, out, batched),
             trainable=params,
@@ -422,6 +443,9 @@ def _torch_transposed_output(call: Call, spatial, kernel, stride, dilation, padd
                     f"(it must be at least 1; reduce padding)")
 
         call.require(length >= 1, explain, at="padding")
+        axis = AXIS_NAMES[n][i]
+        call.explain(f"{axis}_out", f"({axis} - 1)*s - 2*p + d*(k - 1) + op + 1", length,
+                     **{axis: L}, s=s, p=p, d=d, k=k, op=op)
         out.append(length)
     return tuple(out)
 
@@ -640,6 +664,8 @@ def _keras_conv_transpose(n: int):
             crops = (0,) * n
         params = product(kernel) * channels * filters + (filters if use_bias else 0)
         macs = batch_of(x) * product(spatial) * channels * filters * product(kernel)
+        explain_transposed_counts(call, n, kernel, channels, filters, 1, use_bias, params,
+                                  batch_of(x), spatial, macs)
         return LayerResult(
             shape=join_spatial(call, batch, filters, out, True),
             trainable=params,
@@ -657,12 +683,20 @@ def _keras_transposed_output(call: Call, padding: str, spatial, kernel, strides,
     for i in range(n):
         L, s = spatial[i], strides[i]
         k_eff = effective_kernel(kernel[i], dilation[i])
+        axis = AXIS_NAMES[n][i]
+        rule = f"Keras {padding!r}"
         if output_padding is None:
             out.append((L - 1) * s + maximum(k_eff, s) if padding == "valid" else L * s)
+            call.explain(f"{axis}_out", f"({axis} - 1)*s + max(d*(k - 1) + 1, s)"
+                         if padding == "valid" else f"{axis}*s", out[-1], rule=rule,
+                         **{axis: L}, s=s, **({"d": dilation[i], "k": kernel[i]}
+                                             if padding == "valid" else {}))
             continue
         op = output_padding[i]
         if padding == "valid":
             out.append((L - 1) * s + k_eff + op)
+            call.explain(f"{axis}_out", f"({axis} - 1)*s + d*(k - 1) + 1 + op", out[-1],
+                         rule=rule, **{axis: L}, s=s, d=dilation[i], k=kernel[i], op=op)
             continue
         odd = k_eff % 2
         length = (L - 1) * s + odd + op
@@ -683,6 +717,9 @@ def _keras_transposed_output(call: Call, padding: str, spatial, kernel, strides,
         # TensorFlow checks that the forward 'same' conv of the output gives back L:
         # ceil(((L-1)s + odd + op)/s) = L - 1 + ceil((odd + op)/s), which is L iff odd + op ≥ 1.
         call.require(odd + op >= 1, explain, at="output_padding")
+        call.explain(f"{axis}_out", f"({axis} - 1)*s + odd + op", length, rule=rule
+                     + " (odd: 1 when the effective kernel is odd)", **{axis: L}, s=s, odd=odd,
+                     op=op)
         out.append(length)
     return tuple(out)
 
