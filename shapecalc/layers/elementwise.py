@@ -186,6 +186,7 @@ def torch_prelu(call: Call, x: tuple) -> LayerResult:
             f"channels of the input {algebra.show_shape(x)} (the channel axis is dim 1; a "
             f"1-D input has one channel); use num_parameters=1 or "
             f"num_parameters={algebra.show(channels)}"), at="num_parameters")
+    call.explain("params", "num_parameters", n, num_parameters=n, rule="one slope each")
     return same_shape(x, trainable=n)
 
 
@@ -196,6 +197,7 @@ def torch_glu(call: Call, x: tuple) -> LayerResult:
     call.require(algebra.equal(size % 2, 0), lambda: (
         f"GLU halves dim {axis}, which must be even, but it has size {algebra.show(size)} "
         f"(input {algebra.show_shape(x)})"), at="dim")
+    call.explain("L_out", "L/2", floordiv(size, 2), L=size, rule=f"dim {axis} halved")
     return LayerResult(shape=(*x[:axis], floordiv(size, 2), *x[axis + 1:]), receptive=KEEP)
 
 
@@ -337,6 +339,9 @@ def keras_prelu(call: Call, x: tuple) -> LayerResult:
                           f"{len(x)}-D input {algebra.show_shape(x)} (valid: 1 to "
                           f"{len(x) - 1}, the batch being axis 0)", at="shared_axes")
             alphas[slot] = 1
+    names = [f"a_{i}" for i in range(1, len(alphas) + 1)]
+    call.explain("params", "*".join(names), product(alphas), counting=True,
+                 rule="one slope per element, 1 along shared axes", **dict(zip(names, alphas)))
     return same_shape(x, trainable=product(alphas))
 
 

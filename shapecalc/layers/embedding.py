@@ -39,6 +39,13 @@ from shapecalc.layers.linear import keras_lora_rank, keras_positive
 # -- PyTorch --------------------------------------------------------------------------------
 
 
+def explain_lookup(call: Call, rows: str, n, width: str, d, table) -> None:
+    """Every index becomes a row of the n×d table: one more axis, of size d."""
+    call.explain("D_out", width, d, rule="a new last axis", **{width: d})
+    call.explain("params", f"{rows}*{width}", table, counting=True, **{rows: n, width: d},
+                 rule="the table")
+
+
 @register(PYTORCH, signature(
     "Embedding", "num_embeddings", "embedding_dim", padding_idx=None, max_norm=None,
     norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False,
@@ -65,6 +72,7 @@ def torch_embedding(call: Call, x: tuple) -> LayerResult:
                  "(index_select(): self indexing axis dim should be positive)",
                  at="num_embeddings")
     params = n * d
+    explain_lookup(call, "num_embeddings", n, "embedding_dim", d, params)
     return LayerResult(
         shape=(*x, d),
         trainable=0 if frozen else params,
@@ -95,6 +103,7 @@ def keras_embedding(call: Call, x: tuple) -> LayerResult:
     call.flag("mask_zero")
     rank = keras_lora_rank(call)
     table = n * d
+    explain_lookup(call, "input_dim", n, "output_dim", d, table)
     if rank is None:
         trainable, frozen = table, 0
     else:

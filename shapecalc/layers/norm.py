@@ -54,6 +54,15 @@ from shapecalc.layers.base import (
 
 
 
+def explain_elementwise_weights(call: Call, shape: tuple, params, copies: int,
+                                rule: str) -> None:
+    """params = copies·∏shape: one weight (and bias) per normalised element."""
+    names = [f"S_{i}" for i in range(1, len(shape) + 1)] or ["1"]
+    template = "*".join(names)
+    call.explain("params", f"{copies}*{template}" if copies > 1 else template, params,
+                 counting=True, rule=rule, **dict(zip(names, shape)))
+
+
 def _is_integer(value) -> bool:
     """An int, or an expression known to be an integer (a symbol)."""
     if type(value) is int:
@@ -234,6 +243,9 @@ def layer_norm(call: Call, x: tuple) -> LayerResult:
     _check_trailing_dims(call, x, shape, rms=False)
     size = product(shape)
     params = (size if affine else 0) + (size if affine and bias else 0)
+    if affine:
+        explain_elementwise_weights(call, shape, params, 2 if bias else 1, "weight and bias"
+                                    if bias else "weight")
     return LayerResult(shape=tuple(x), trainable=params)
 
 
@@ -249,6 +261,8 @@ def rms_norm(call: Call, x: tuple) -> LayerResult:
             call.require(v >= 0, lambda: f"normalized_shape must not have negative sizes, got "
                          f"{_shape(shape)}", at="normalized_shape")
     _check_trailing_dims(call, x, shape, rms=True)
+    if affine:
+        explain_elementwise_weights(call, shape, product(shape), 1, "weight")
     return LayerResult(shape=tuple(x), trainable=product(shape) if affine else 0)
 
 
@@ -269,6 +283,9 @@ def group_norm(call: Call, x: tuple) -> LayerResult:
         call.require(channels_arg >= 0, lambda: f"num_channels must not be negative, got "
                      f"{channels_arg}", at="num_channels")
     params = (channels_arg if affine else 0) + (channels_arg if affine and bias else 0)
+    if affine:
+        call.explain("params", "2*C" if bias else "C", params, counting=True, C=channels_arg,
+                     rule="weight and bias per channel" if bias else "weight per channel")
 
     if len(x) < 2:
         rank_error(call, x, "at least 2-D (N, C, *)")
@@ -400,6 +417,11 @@ def layer_normalization(call: Call, x: tuple) -> LayerResult:
     size = product(_weight_shape(x, axes)) if has_gamma or has_beta else 0
     gamma = size if has_gamma else 0
     beta = size if has_beta else 0
+    if has_gamma or has_beta:
+        explain_elementwise_weights(call, _weight_shape(x, axes), gamma + beta,
+                                    int(has_gamma) + int(has_beta),
+                                    "gamma and beta" if has_gamma and has_beta else
+                                    "gamma" if has_gamma else "beta")
     return LayerResult(shape=tuple(x), **_keras_weights(call, gamma + beta))
 
 
@@ -409,6 +431,7 @@ def rms_normalization(call: Call, x: tuple) -> LayerResult:
     axes = _keras_axes(call, x, weights=True)
     scale = _weight_shape(x, axes)
     _check_scale_broadcasts(call, x, scale)
+    explain_elementwise_weights(call, scale, product(scale), 1, "scale")
     return LayerResult(shape=tuple(x), **_keras_weights(call, product(scale)))
 
 
@@ -455,6 +478,9 @@ def group_normalization(call: Call, x: tuple) -> LayerResult:
         f"the number of channels ({channels}) on axis {value} must be a multiple of the "
         f"number of groups ({groups})"), at="groups")
     weights = channels * (int(call.flag("scale")) + int(call.flag("center")))
+    call.explain("params", "C*n", weights, counting=True, C=channels,
+                 n=int(call.flag("scale")) + int(call.flag("center")),
+                 rule="gamma and beta per channel")
     return LayerResult(shape=tuple(x), **_keras_weights(call, weights))
 
 
