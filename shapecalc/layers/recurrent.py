@@ -146,6 +146,22 @@ def _torch_recurrent(kind: str):
         else:
             steps, batch = x[0], x[1]
             shape = (steps, batch, directions * out)
+        if call.explaining:
+            call.explain("H_out", "D*P" if projected else "D*H", directions * out,
+                         D=directions, **({"P": proj} if projected else {"H": hidden}))
+            simple = num_layers == 1 and directions == 1 and not projected
+            if simple:
+                call.explain("params", "G*H*(I + H) + 2*G*H" if bias else "G*H*(I + H)",
+                             params, counting=True, G=gates, H=hidden, I=input_size,
+                             rule="W_ih, W_hh" + (", b_ih and b_hh" if bias else ""))
+            else:
+                call.explain("params", "W + 2*G*H*D*L" if bias else "W", params,
+                             counting=True, W=weights, G=gates, H=hidden, D=directions,
+                             L=num_layers, rule="W: the weight matrices' elements over "
+                             "layers and directions, then b_ih and b_hh")
+            call.explain("MACs", "T*N*W", steps * batch * weights, counting=True, T=steps,
+                         N=batch, W=weights, rule="every weight element once per step and "
+                         "sample")
         return LayerResult(shape=shape, trainable=params, macs=steps * batch * weights,
                            receptive=GLOBAL)
 
@@ -196,6 +212,11 @@ def _torch_cell(kind: str):
             f"(input shape {algebra.show_shape(x)})"))
         batch = x[0] if len(x) == 2 else 1
         shape = (x[0], hidden) if len(x) == 2 else (hidden,)
+        call.explain("H_out", "H", hidden, H=hidden)
+        call.explain("params", "G*H*(I + H) + 2*G*H" if bias else "G*H*(I + H)", params,
+                     counting=True, G=gates, H=hidden, I=input_size)
+        call.explain("MACs", "N*G*H*(I + H)", batch * weights, counting=True, N=batch,
+                     G=gates, H=hidden, I=input_size)
         return LayerResult(shape=shape, trainable=params, macs=batch * weights,
                            receptive=GLOBAL)
 
@@ -242,14 +263,17 @@ def keras_trainable(call: Call, result: LayerResult) -> LayerResult:
     return result
 
 
+def _keras_bias_vectors(kind: str, call: Call) -> int:
+    """How many bias vectors of G·units: none, one, or two for GRU's reset_after."""
+    if not call.flag("use_bias"):
+        return 0
+    return 2 if kind == "GRU" and call.flag("reset_after") else 1
+
+
 def keras_recurrent_params(kind: str, call: Call, features) -> object:
     gates = _KERAS_GATES[kind]
     units = call["units"]
-    weights = gates * units * (features + units)
-    if not call.flag("use_bias"):
-        return weights
-    doubled = kind == "GRU" and call.flag("reset_after")
-    return weights + (2 if doubled else 1) * gates * units
+    return gates * units * (features + units) + _keras_bias_vectors(kind, call) * gates * units
 
 
 def _keras_recurrent(kind: str):
@@ -276,6 +300,13 @@ def _keras_recurrent(kind: str):
         call.flag("return_state")
         call.flag("go_backwards")
         macs = batch_of(x) * steps * gates * units * (features + units)
+        if call.explaining:
+            call.explain("units_out", "units", units, units=units)
+            call.explain("params", "G*u*(F + u) + b*G*u", params, counting=True, G=gates,
+                         u=units, F=features, b=_keras_bias_vectors(kind, call), rule="kernel, recurrent kernel and "
+                         "b bias vectors (GRU reset_after: 2)")
+            call.explain("MACs", "N*T*G*u*(F + u)", macs, counting=True, N=batch_of(x),
+                         T=steps, G=gates, u=units, F=features)
         return keras_trainable(call, LayerResult(shape=shape, trainable=params, macs=macs,
                                                  receptive=GLOBAL))
 
@@ -322,6 +353,17 @@ def bidirectional(call: Call, x: tuple) -> LayerResult:
         call.require(fwd.shape[-1] == bwd.shape[-1], lambda: (
             f"merge_mode={merge_mode!r} needs the forward and backward outputs to have the "
             f"same size, got {fwd.shape[-1]} and {bwd.shape[-1]}"), at="merge_mode")
+    if call.explaining:
+        call.explain("units_out", "u_f + u_b" if merge_mode == "concat" else "u_f",
+                     shape[-1], u_f=fwd.shape[-1], u_b=bwd.shape[-1],
+                     rule=f"merge_mode={merge_mode!r}")
+        call.explain("params", "forward + backward", total([fwd.trainable, bwd.trainable,
+                                                           fwd.non_trainable,
+                                                           bwd.non_trainable]),
+                     counting=True, forward=fwd.trainable + fwd.non_trainable,
+                     backward=bwd.trainable + bwd.non_trainable)
+        call.explain("MACs", "forward + backward", total([fwd.macs, bwd.macs]), counting=True,
+                     forward=fwd.macs, backward=bwd.macs)
     return keras_trainable(call, LayerResult(
         shape=shape,
         trainable=total([fwd.trainable, bwd.trainable]),
