@@ -146,6 +146,12 @@ def torch_bilinear(call: Call, xs: tuple) -> LayerResult:
     call.require(algebra.equal(x2[-1], n_in2), lambda: (
         f"input2's last axis has {algebra.show(x2[-1])} features but in2_features is "
         f"{algebra.show(n_in2)} (input2 shape {algebra.show_shape(x2)})"), at="in2_features")
+    call.explain("F_out", "out_features", n_out, out_features=n_out)
+    call.explain("params", "in1*in2*out + out" if bias else "in1*in2*out",
+                 n_in1 * n_in2 * n_out + (n_out if bias else 0), counting=True, in1=n_in1,
+                 in2=n_in2, out=n_out)
+    call.explain("MACs", "0", 0, rule="torch.bilinear runs as _trilinear, which "
+                 "FlopCounterMode does not count")
     return LayerResult(
         shape=(*x1[:-1], n_out),
         trainable=n_in1 * n_in2 * n_out + (n_out if bias else 0),

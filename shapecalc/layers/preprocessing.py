@@ -266,7 +266,9 @@ def _image_axes(call: Call, x: tuple) -> tuple[int, int]:
     return len(x) - 3, len(x) - 2
 
 
-def _with_size(x: tuple, axes: tuple[int, int], height, width) -> tuple:
+def _with_size(x: tuple, axes: tuple[int, int], height, width, call: Call) -> tuple:
+    call.explain("H_out", "height", height, height=height)
+    call.explain("W_out", "width", width, width=width)
     out = list(x)
     out[axes[0]], out[axes[1]] = height, width
     return tuple(out)
@@ -290,7 +292,7 @@ def resizing(call: Call, x: tuple) -> LayerResult:
     if call.flag("crop_to_aspect_ratio") and call.flag("pad_to_aspect_ratio"):
         call.fail("only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True",
                   at="pad_to_aspect_ratio")
-    return LayerResult(shape=_with_size(x, axes, height, width), receptive=GLOBAL)
+    return LayerResult(shape=_with_size(x, axes, height, width, call), receptive=GLOBAL)
 
 
 def _crop_field(x: tuple, axes: tuple[int, int], targets: tuple):
@@ -321,7 +323,7 @@ def center_crop(call: Call, x: tuple) -> LayerResult:
     resized = any(L is None or algebra.truth(t > L) is True  # None: the batch, any size
                   for t, L in zip((height, width), lengths))
     _no_zero_resize(call, resized, height, width)
-    return LayerResult(shape=_with_size(x, axes, height, width),
+    return LayerResult(shape=_with_size(x, axes, height, width, call),
                        receptive=_crop_field(x, axes, (height, width)))
 
 
@@ -336,7 +338,7 @@ def random_crop(call: Call, x: tuple) -> LayerResult:
     resized = any(L is None or algebra.truth(L > t) is False  # None: the batch, any size
                   for t, L in zip((height, width), lengths))
     _no_zero_resize(call, resized, height, width)
-    return LayerResult(shape=_with_size(x, axes, height, width),
+    return LayerResult(shape=_with_size(x, axes, height, width, call),
                        receptive=_crop_field(x, axes, (height, width)))
 
 
@@ -510,11 +512,28 @@ def _attention_shape(call: Call, query: tuple, value: tuple, key: tuple, dot: bo
     return (query[0], value[-1])  # 2-D: the batch axis acts as the time axis
 
 
-def _attention_macs(query: tuple, value: tuple, key: tuple, out: tuple, dot: bool):
+def _explain_attention(call: Call, query: tuple, value: tuple, key: tuple, out: tuple, macs,
+                       dot: bool) -> None:
+    """MACs: the scores Q·Kᵀ (dot mode) and the weighted sum of the values, per batch."""
+    if not call.explaining:
+        return
+    lead, tq, tv = _attention_sizes(query, key, out)
+    call.explain("D_out", "D_v", value[-1], D_v=value[-1], rule="the value's features")
+    call.explain("MACs", "B*T_q*T_v*D + B*T_q*T_v*D_v" if dot else "B*T_q*T_v*D_v", macs,
+                 counting=True, B=lead, T_q=tq, T_v=tv, D=query[-1], D_v=value[-1],
+                 rule="scores Q·Kᵀ, then the weighted values" if dot else
+                 "the weighted values (additive scores are not a matmul)")
+
+
+def _attention_sizes(query: tuple, key: tuple, out: tuple) -> tuple:
+    """(batches, query steps, value steps) of the score matrix."""
     if len(query) == 2:  # scores (B, B): the batch is the time axis
-        lead, tq, tv = 1, batch_of(query), batch_of(key)
-    else:
-        lead, tq, tv = batch_of(out) * product(out[1:-2]), query[-2], key[-2]
+        return 1, batch_of(query), batch_of(key)
+    return batch_of(out) * product(out[1:-2]), query[-2], key[-2]
+
+
+def _attention_macs(query: tuple, value: tuple, key: tuple, out: tuple, dot: bool):
+    lead, tq, tv = _attention_sizes(query, key, out)
     scores = lead * tq * tv * query[-1] if dot else 0
     return scores + lead * tq * tv * value[-1]
 
@@ -526,8 +545,14 @@ def attention(call: Call, shapes: tuple) -> LayerResult:
     mode = call.choice("score_mode", ("dot", "concat"))
     query, value, key = _attention_inputs(call, shapes)
     out = _attention_shape(call, query, value, key, dot=mode == "dot")
+    macs = _attention_macs(query, value, key, out, dot=mode == "dot")
+    _explain_attention(call, query, value, key, out, macs, dot=mode == "dot")
+    call.explain("params", "scale + concat", int(use_scale) + int(mode == "concat"),
+                 scale=int(use_scale), concat=int(mode == "concat"),
+                 rule="a scalar scale (use_scale), a scalar concat_score_weight "
+                      "(score_mode='concat')")
     return LayerResult(shape=out, trainable=int(use_scale) + int(mode == "concat"),
-                       macs=_attention_macs(query, value, key, out, dot=mode == "dot"),
+                       macs=macs,
                        receptive=GLOBAL)
 
 
@@ -541,6 +566,10 @@ def additive_attention(call: Call, shapes: tuple) -> LayerResult:
     call.choice("score_mode", ("dot", "concat"))
     query, value, key = _attention_inputs(call, shapes)
     out = _attention_shape(call, query, value, key, dot=False)
+    macs = _attention_macs(query, value, key, out, dot=False)
+    _explain_attention(call, query, value, key, out, macs, dot=False)
+    if use_scale:
+        call.explain("params", "D", query[-1], D=query[-1], rule="a scale per query feature")
     return LayerResult(shape=out, trainable=query[-1] if use_scale else 0,
-                       macs=_attention_macs(query, value, key, out, dot=False),
+                       macs=macs,
                        receptive=GLOBAL)

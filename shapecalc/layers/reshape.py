@@ -177,6 +177,10 @@ def torch_unflatten(call: Call, x: tuple) -> LayerResult:
     resolved = _infer_size(call, sizes, length, "unflattened_size", lambda: (
         f"unflattened_size {_show(sizes)} does not multiply up to the size of dim {dim} "
         f"({length}) of the input {algebra.show_shape(x)}"))
+    names = [f"u_{i}" for i in range(1, len(resolved) + 1)]
+    call.explain("shape", f"({', '.join(names)})", tuple(resolved),
+                 rule=f"dim {dim} of size {algebra.show(length)} becomes",
+                 **dict(zip(names, resolved)))
     return LayerResult(shape=(*x[:dim], *resolved, *x[dim + 1:]), receptive=GLOBAL)
 
 
@@ -832,6 +836,9 @@ def _keras_upsampling(n: int):
             call.choice("interpolation", _TF_RESIZE, lower=True)
         batch, channels, spatial, _ = _keras_split(call, x, n)
         out = tuple(L * s for L, s in zip(spatial, sizes))
+        for axis, length, size, length_out in zip(_SPATIAL[-n:] if n > 1 else ("L",), spatial,
+                                                  sizes, out):
+            call.explain(f"{axis}_out", f"{axis}*size", length_out, **{axis: length}, size=size)
         return LayerResult(shape=_keras_join(call, batch, channels, out),
                            receptive=_half_pixel_window(algebra.divide(1, s) for s in sizes))
 
