@@ -132,8 +132,19 @@ def multihead_attention(call: Call, inputs: tuple) -> LayerResult:
         call.require(dropout <= 1, lambda: (
             f"dropout probability has to be between 0 and 1, got {dropout}"), at="dropout")
 
+    scores = torch_score_macs(call.arguments_values(), query, key)
     macs = batch * (2 * q_len * embed * embed + k_len * embed * kdim + v_len * embed * vdim) \
-        + torch_score_macs(call.arguments_values(), query, key)
+        + scores
+    if call.explaining:
+        call.explain("params", "2*E**2 + E*k_d + E*v_d" + (" + 4*E" if bias else "")
+                     + (" + 2*E" if bias_kv else ""), params, counting=True, E=embed,
+                     k_d=kdim, v_d=vdim, rule="in_proj (q, k, v) and out_proj"
+                     + (", their biases" if bias else "") + (", bias_k and bias_v"
+                                                             if bias_kv else ""))
+        call.explain("MACs", "N*(2*L*E**2 + S*E*k_d + S_v*E*v_d) + A", macs, counting=True,
+                     N=batch, L=q_len, S=k_len, S_v=v_len, E=embed, k_d=kdim, v_d=vdim,
+                     A=scores, rule="projections of q and the output, of k, of v; A = "
+                     "2·N·L·S·E for QKᵀ and AV")
     return LayerResult(shape=tuple(query), trainable=params, macs=macs, receptive=GLOBAL)
 
 
@@ -231,6 +242,18 @@ def keras_multi_head_attention(call: Call, inputs: tuple) -> LayerResult:
         n_q * q_dim * hk + n_k * k_dim * hk + n_k * v_dim * hv
         + (n_q * q_dim * hv if use_gate else 0)
         + n_q * hv * out_size) + scores * (key_dim + value_dim)
+    if call.explaining:
+        gate, b = int(bool(use_gate)), int(bool(use_bias))
+        call.explain("params", "(D_q + D_k)*H*d_k + D_v*H*d_v + H*d_v*O + g*D_q*H*d_v"
+                     " + b*(2*H*d_k + H*d_v + O + g*H*d_v)", params, counting=True, D_q=q_dim,
+                     D_k=k_dim, D_v=v_dim, H=heads, d_k=key_dim, d_v=value_dim, O=out_size,
+                     g=gate, b=b, rule="query, key, value (and gate) projections, output "
+                     "projection, b: use_bias")
+        call.explain("MACs", "N*(T_q*D_q*H*d_k + T_k*D_k*H*d_k + T_k*D_v*H*d_v + "
+                     "g*T_q*D_q*H*d_v + T_q*H*d_v*O) + A*(d_k + d_v)", macs, counting=True,
+                     N=batch_of(query), T_q=n_q, T_k=n_k, D_q=q_dim, D_k=k_dim, D_v=v_dim,
+                     H=heads, d_k=key_dim, d_v=value_dim, O=out_size, g=gate, A=scores,
+                     rule="the projections, then the A attention scores' QKᵀ and AV")
     return keras_trainable(call, LayerResult(shape=(*query[:-1], *out_dims), trainable=params,
                                              macs=macs, receptive=GLOBAL))
 

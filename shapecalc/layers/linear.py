@@ -324,11 +324,28 @@ def keras_einsum_dense(call: Call, x: tuple) -> LayerResult:
         trainable = product(kernel[:-1]) * rank + rank * kernel[-1] + bias_count
         frozen = weights_count
     mixes_only_last = all(c in outputs for c in inputs[1:-1]) and not elided
+    macs = product([s for c, s in sizes.items() if c != batch]) * product(extra)
+    if call.explaining:  # each letter of the equation stands for its axis' size
+        letters = {c: (None if c == batch else s) for c, s in sizes.items()}
+        if not elided:
+            call.explain("shape", f"({', '.join(outputs)})", tuple(shape),
+                         rule=f"the output {outputs!r}",
+                         **{c: shape[out_at[c]] for c in outputs})
+        bias_letters = [c for c in outputs[min(map(outputs.find, bias_axes)):]
+                        if c in bias_axes] if bias_axes is not None else []
+        call.explain("params", " + ".join("*".join(part) for part in (weights, bias_letters)
+                                          if part), weights_count + bias_count, counting=True,
+                     rule=f"the kernel {weights!r}" + (" and the bias" if bias_letters else
+                                                        ""), **letters)
+        rest = [c for c in sizes if c != batch] + (["E"] if elided else [])
+        call.explain("MACs", "*".join(rest), macs, counting=True,
+                     rule="every letter's size once, the batch left out",
+                     **letters, **({"E": product(extra)} if elided else {}))
     return LayerResult(
         shape=tuple(shape),
         trainable=trainable,
         non_trainable=frozen,
-        macs=product([s for c, s in sizes.items() if c != batch]) * product(extra),
+        macs=macs,
         receptive=KEEP if mixes_only_last else GLOBAL,
     )
 

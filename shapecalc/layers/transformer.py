@@ -171,6 +171,9 @@ def encoder_layer(call: Call, x: tuple) -> LayerResult:
             + _feedforward_macs(batch, length, embed, feedforward))
     call.explain("params", "4*E**2 + 4*E + 2*E*F + F + E + 4*E" if bias else
                  "4*E**2 + 2*E*F + 2*E", params, counting=True, E=embed, F=feedforward)
+    call.explain("MACs", "N*(4*L*E**2 + 2*L**2*E) + 2*N*L*E*F", macs, counting=True,
+                 N=batch, L=length, E=embed, F=feedforward,
+                 rule="self-attention (4 projections, QKᵀ and AV), then the feedforward")
     return LayerResult(shape=tuple(x), trainable=params, macs=macs, receptive=GLOBAL)
 
 
@@ -194,6 +197,10 @@ def decoder_layer(call: Call, inputs: tuple) -> LayerResult:
             + _feedforward_macs(batch, length, embed, feedforward))
     call.explain("params", "8*E**2 + 8*E + 2*E*F + F + E + 6*E" if bias else
                  "8*E**2 + 2*E*F + 3*E", params, counting=True, E=embed, F=feedforward)
+    call.explain("MACs", "N*(4*L*E**2 + 2*L**2*E) + N*(2*L*E**2 + 2*M*E**2 + 2*L*M*E) "
+                 "+ 2*N*L*E*F", macs, counting=True, N=batch, L=length, M=memory_length,
+                 E=embed, F=feedforward, rule="self-attention, cross-attention over the "
+                 "memory's M positions, then the feedforward")
     return LayerResult(shape=tuple(tgt), trainable=params, macs=macs, receptive=GLOBAL)
 
 
@@ -237,6 +244,10 @@ def _stack(call: Call, layer: LayerResult, count, output: tuple) -> LayerResult:
     parts = [LayerResult(shape=layer.shape, trainable=count * layer.trainable,
                          non_trainable=count * layer.non_trainable,
                          buffers=count * layer.buffers, macs=count * layer.macs)]
+    call.explain("params", "num_layers*layer", count * layer.trainable, counting=True,
+                 num_layers=count, layer=layer.trainable, rule="the stack")
+    call.explain("MACs", "num_layers*layer", count * layer.macs, counting=True,
+                 num_layers=count, layer=layer.macs, rule="the stack (the final norm: 0)")
     if call["norm"] is not None:
         norm = call.nested("norm")
         parts.append(norm.rule.apply(norm, (output,) if norm.rule.merge else output))
@@ -307,6 +318,16 @@ def transformer(call: Call, inputs: tuple) -> LayerResult:
     encoder = encoder_layer(call, src)
     decoder = decoder_layer(call, (tgt, src))
     norms = 2 * _norm_params(embed, bias)
+    call.explain("MACs", "encoders*encoder + decoders*decoder",
+                 encoders * encoder.macs + decoders * decoder.macs, counting=True,
+                 encoders=encoders, encoder=encoder.macs, decoders=decoders,
+                 decoder=decoder.macs, rule="the two stacks")
+    call.explain("params", "encoders*encoder + decoders*decoder + norms",
+                 encoders * encoder.trainable + decoders * decoder.trainable + norms,
+                 counting=True, encoders=encoders, encoder=encoder.trainable,
+                 decoders=decoders, decoder=decoder.trainable, norms=norms,
+                 rule="the two stacks and their final LayerNorms")
+    call.explain("shape", "tgt", tuple(tgt), tgt=tuple(tgt), rule="the output has tgt's shape")
     return LayerResult(shape=tuple(tgt),
                        trainable=encoders * encoder.trainable + decoders * decoder.trainable
                        + norms,
