@@ -45,3 +45,19 @@ def test_refuses_in_the_same_mode_as_torch(line, shape, mode):
     report = analyze_text(f"convention: pytorch\ninput: {shape}\n{line}\n", mode=mode)
     assert bool(report.errors) == torch_refuses(line, shape, mode == "train"), (
         report.errors[0].message if report.errors else "shapecalc accepts it")
+
+
+def test_verify_runs_the_layers_in_the_mode_asked(tmp_path):
+    from click.testing import CliRunner
+
+    from shapecalc.cli import main
+
+    spec = tmp_path / "net.txt"
+    spec.write_text("convention: pytorch\ninput: (1, 10)\nnn.Linear(10, 20)\n"
+                    "nn.BatchNorm1d(20)\n")
+    evaluated = CliRunner().invoke(main, ["verify", str(spec), "--mode", "eval"])
+    assert evaluated.exit_code == 0, evaluated.output
+    assert "all 2 layers agree with PyTorch" in evaluated.output
+    trained = CliRunner().invoke(main, ["verify", str(spec)])
+    assert trained.exit_code == 0, trained.output
+    assert "PyTorch refuses it too" in trained.output
