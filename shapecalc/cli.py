@@ -326,8 +326,9 @@ def layers_command(name: str | None, convention: str | None) -> None:
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the code to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the code to this file ('-': standard output, the default). "
+                   "Never the spec itself.")
 def export_command(spec: str, target: str | None, convention: str | None,
                    sets: tuple[str, ...], output: str | None) -> None:
     """The network in SPEC as runnable framework code: a PyTorch nn.Module (layers named as
@@ -335,6 +336,7 @@ def export_command(spec: str, target: str | None, convention: str | None,
     or a Keras functional model. Every symbol must be bound (--set H=224)."""
     from shapecalc.export import ExportError, export
 
+    _refuse_same_file(spec, output)
     report = _analysed(spec, convention, _bindings(sets))
     _report_errors(report)
     try:
@@ -342,11 +344,28 @@ def export_command(spec: str, target: str | None, convention: str | None,
     except ExportError as error:
         click.echo(f"shapecalc export: {error}", err=True)
         sys.exit(1)
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(code)
+    if output and output != "-":
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(code)
+        except OSError as error:
+            click.echo(f"shapecalc export: cannot write {output}: "
+                       f"{error.strerror or error}", err=True)
+            sys.exit(1)
     else:
         click.echo(code, nl=False)
+
+
+def _refuse_same_file(spec: str, output: str | None) -> None:
+    """-o must not name the spec, through a symlink or a hard link either: it would be
+    overwritten by its own export."""
+    import os
+
+    if not output or "-" in (spec, output) or not os.path.exists(output):
+        return
+    if os.path.samefile(spec, output):
+        raise click.BadParameter(f"{output} is the spec itself; write the code to another "
+                                 "file", param_hint="-o/--output")
 
 
 @main.command("verify")
