@@ -299,3 +299,19 @@ def test_update_does_not_overwrite_an_edit_made_while_it_checked(tmp_path, monke
     assert result.exit_code == 1
     assert f"{path}: not updated: it changed since it was checked" in result.stderr
     assert path.read_text() == WRONG + "expect params: 1\n"
+
+
+def test_update_writes_in_place_where_it_cannot_make_a_file_beside_it(tmp_path, monkeypatch):
+    import tempfile
+
+    def no_room(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    path = tmp_path / "net.txt"
+    path.write_text(WRONG)
+    inode = path.stat().st_ino
+    monkeypatch.setattr(tempfile, "mkstemp", no_room)  # a folder we may not write in
+    result = CliRunner().invoke(main, ["check", "--update", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "1,792" in path.read_text() and path.stat().st_ino == inode
+    assert not [p for p in tmp_path.iterdir() if p.name != "net.txt"]
