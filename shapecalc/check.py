@@ -11,6 +11,7 @@ refusal must contain). A value is read as shapecalc prints it, sympy's ``floor``
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import os
 import stat
@@ -192,16 +193,15 @@ class UpdateRefused(ShapecalcError):
     """``update`` would damage the file or lose someone's edit, so it leaves it as it is."""
 
 
-def update(path: str, checked_text: str, verdicts: list[Verdict]) -> int:
+def update(path: str, checked_text: str, verdicts: list[Verdict]) -> list[Verdict]:
     """Rewrite the failing expectations' values with the computed ones and change nothing
     else: line endings, mode, owner, a symlink (its target is written) and hard links are
     kept. ``checked_text`` is the text that was checked, line ends read as newlines; a file
-    that no longer holds it is refused, as is one that is read-only. Returns how many
-    values were rewritten."""
-    changes = [v for v in verdicts if v.replacement is not None and v.expect is not None
-               and v.expect.value_span.line == v.expect.value_span.end_line]
+    that no longer holds it is refused, as is one that is read-only. Returns the verdicts
+    whose values were rewritten: a value with a comment inside is left as it is."""
+    changes = [v for v in verdicts if v.replacement is not None and v.expect is not None]
     if not changes:
-        return 0
+        return []
     target = os.path.realpath(path)
     try:
         with open(target, "rb") as handle:
@@ -212,16 +212,20 @@ def update(path: str, checked_text: str, verdicts: list[Verdict]) -> int:
     if _as_read(text) != _as_read(checked_text):
         raise UpdateRefused("it changed since it was checked")
     lines = text.splitlines(keepends=True)  # numbered as the reader numbers them
-    for verdict in sorted(changes, key=lambda v: (v.expect.value_span.line,
-                                                  v.expect.value_span.column), reverse=True):
+    line_starts = list(itertools.accumulate(map(len, lines), initial=0))
+    rewritten = []
+    for verdict in sorted(changes, key=lambda v: v.expect.value_span, reverse=True):
         span = verdict.expect.value_span
-        line = lines[span.line - 1] if span.line <= len(lines) else ""
-        if line[span.column - 1: span.end_column - 1] != verdict.expect.value_text:
-            raise UpdateRefused(f"line {span.line} does not hold the value it was read with")
-        lines[span.line - 1] = line[: span.column - 1] + verdict.replacement + \
-            line[span.end_column - 1:]
-    _replace(target, original, "".join(lines).encode("utf-8"))
-    return len(changes)
+        if span.end_line > len(lines):
+            continue
+        start = line_starts[span.line - 1] + span.column - 1
+        end = line_starts[span.end_line - 1] + span.end_column - 1
+        if _as_read(text[start:end]) == verdict.expect.value_text:
+            text = text[:start] + verdict.replacement + text[end:]
+            rewritten.append(verdict)
+    if rewritten:
+        _replace(target, original, text.encode("utf-8"))
+    return rewritten
 
 
 def _as_read(text: str) -> str:

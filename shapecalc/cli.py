@@ -277,9 +277,9 @@ def check_command(paths: tuple[str, ...], fmt: str, update: bool, patterns: tupl
         failed = [v for v in verdicts if not v.ok]
         if update and failed:
             try:
-                rewritten = rewrite(str(path), text, failed)
-                click.echo(f"{path}: updated {rewritten} expectation(s)")
-                failed = [v for v in failed if v.replacement is None]
+                rewritten = {id(v) for v in rewrite(str(path), text, failed)}
+                click.echo(f"{path}: updated {len(rewritten)} expectation(s)")
+                failed = [v for v in failed if id(v) not in rewritten]
             except UpdateRefused as refusal:
                 click.echo(f"{path}: not updated: {refusal}", err=True)
         for verdict in failed:

@@ -315,3 +315,17 @@ def test_update_writes_in_place_where_it_cannot_make_a_file_beside_it(tmp_path, 
     assert result.exit_code == 0, result.output
     assert "1,792" in path.read_text() and path.stat().st_ino == inode
     assert not [p for p in tmp_path.iterdir() if p.name != "net.txt"]
+
+
+def test_update_rewrites_a_value_over_several_lines_and_reports_one_it_cannot(tmp_path):
+    text = ("convention: pytorch\ninput: (1, 4)\nnn.Linear(4, 2)\n"
+            "expect output: (1,\r\n                2000)\n"
+            "expect layer 1 output: (1,  # the batch\n    3)\n")
+    result, path = run(tmp_path, text, "--update")
+    assert result.exit_code == 1
+    assert "updated 1 expectation(s)" in result.output
+    assert f"{path}:6: layer 1 output: expected (1," in result.output
+    assert "3), got (1, 2)" in result.output
+    assert path.read_bytes() == (b"convention: pytorch\ninput: (1, 4)\nnn.Linear(4, 2)\n"
+                                 b"expect output: (1, 2)\n"
+                                 b"expect layer 1 output: (1,  # the batch\n    3)\n")
