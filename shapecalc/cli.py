@@ -268,8 +268,9 @@ def check_command(paths: tuple[str, ...], fmt: str, update: bool, patterns: tupl
                             f"cannot read the spec: {error.message}")
             continue
         verdicts = check(spec, analyze_spec(spec, bindings=bindings))
-        checked += len(expectations(spec))
-        if not expectations(spec):
+        count = len(expectations(spec))
+        checked += count
+        if not count:
             unchecked.append(path)
             failures += 1 if strict else 0
             _report_failure(fmt, str(path), None, "no `expect` lines: nothing to check",
