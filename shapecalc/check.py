@@ -3,17 +3,23 @@
 ``expect [layer REF] KEY: VALUE`` where REF is a 1-based index or a layer name and KEY is
 one of output, params, trainable_params, non_trainable_params, buffers, param_bytes, macs,
 flops, rf (receptive field size: an int for every axis, or a tuple) or error (text the
-refusal must contain). ``update`` rewrites failing values in place with the computed ones.
+refusal must contain). A value is read as shapecalc prints it, sympy's ``floor``,
+``ceiling``, ``Max``, ``Min``, ``Mod``, ``sqrt`` and ``log`` included, so that what
+``update`` writes (the computed value, in that notation) is read back.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
+import math
 import os
+import stat
 import tempfile
 
 from shapecalc import algebra
 from shapecalc.algebra import show_shape
-from shapecalc.errors import SpecError
+from shapecalc.errors import ShapecalcError, SpecError
 from shapecalc.record import Record
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
@@ -40,8 +46,42 @@ def expectations(spec: S.Spec) -> list[S.Expect]:
     return [stmt for stmt in spec.statements if isinstance(stmt, S.Expect)]
 
 
+def _rounded(rounding, symbolic):
+    return lambda value: rounding(value) if algebra.is_number(value) else symbolic(value, 1)
+
+
+def _sympy_function(name: str):
+    def apply(*values):
+        import sympy  # sqrt and log are printed only in symbolic values
+
+        return getattr(sympy, name)(*values)
+    return apply
+
+
+_FUNCTIONS = {"floor": _rounded(math.floor, algebra.floordiv),
+              "ceiling": _rounded(math.ceil, algebra.ceildiv),
+              "Max": lambda *values: functools.reduce(algebra.maximum, values),
+              "Min": lambda *values: functools.reduce(algebra.minimum, values),
+              "Mod": lambda a, b: a % b,
+              "sqrt": _sympy_function("sqrt"), "log": _sympy_function("log")}
+
+
+class _ExpectedValue(Evaluator):
+    """An expectation's value: a spec expression, or a value as shapecalc prints it."""
+
+    def __call__(self, node: object) -> object:
+        if isinstance(node, S.Call) and isinstance(node.func, S.Name) and \
+                node.func.dotted in _FUNCTIONS and node.args and not node.keywords:
+            values = [self._arith_operand(arg) for arg in node.args]
+            try:
+                return _FUNCTIONS[node.func.dotted](*values)
+            except (TypeError, ValueError, ZeroDivisionError) as error:
+                raise SpecError(f"cannot compute {node.func.dotted}: {error}", node.span)
+        return super().__call__(node)
+
+
 def check(spec: S.Spec, report: NetworkReport) -> list[Verdict]:
-    evaluate = Evaluator(dict(report.bindings))
+    evaluate = _ExpectedValue(dict(report.bindings))
     verdicts = [_verdict(e, report, evaluate) for e in expectations(spec)]
     claimed = {id(e) for e in expectations(spec) if e.key == "error"}
     if report.errors and not claimed:
@@ -149,27 +189,109 @@ def _written(value: object, like: str) -> str:
     return algebra.show(value)
 
 
-def update(path: str, source: str, verdicts: list[Verdict]) -> int:
-    """Rewrite the failing expectations' values with the computed ones, atomically.
-    Returns how many were rewritten."""
-    lines = source.splitlines(keepends=True)
-    changes = [v for v in verdicts if v.replacement is not None and v.expect is not None
-               and v.expect.value_span.line == v.expect.value_span.end_line]
-    for verdict in sorted(changes, key=lambda v: (v.expect.value_span.line,
-                                                  v.expect.value_span.column), reverse=True):
+class UpdateRefused(ShapecalcError):
+    """``update`` would damage the file or lose someone's edit, so it leaves it as it is."""
+
+
+def update(path: str, checked_text: str, verdicts: list[Verdict]) -> list[Verdict]:
+    """Rewrite the failing expectations' values with the computed ones and change nothing
+    else: line endings, mode, owner, a symlink (its target is written) and hard links are
+    kept. ``checked_text`` is the text that was checked, line ends read as newlines; a file
+    that no longer holds it is refused, as is one that is read-only. Returns the verdicts
+    whose values were rewritten: a value with a comment inside is left as it is."""
+    changes = [v for v in verdicts if v.replacement is not None and v.expect is not None]
+    if not changes:
+        return []
+    target = os.path.realpath(path)
+    try:
+        with open(target, "rb") as handle:
+            original = handle.read()
+        text = original.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise UpdateRefused(f"cannot read it again: {getattr(error, 'strerror', error)}")
+    if _as_read(text) != _as_read(checked_text):
+        raise UpdateRefused("it changed since it was checked")
+    lines = text.splitlines(keepends=True)  # numbered as the reader numbers them
+    line_starts = list(itertools.accumulate(map(len, lines), initial=0))
+    rewritten = []
+    for verdict in sorted(changes, key=lambda v: v.expect.value_span, reverse=True):
         span = verdict.expect.value_span
-        text = lines[span.line - 1]
-        lines[span.line - 1] = (text[: span.column - 1] + verdict.replacement +
-                                text[span.end_column - 1:])
-    if changes:
-        folder = os.path.dirname(os.path.abspath(path))
-        fd, temporary = tempfile.mkstemp(dir=folder, prefix=".shapecalc-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write("".join(lines))
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
+        if span.end_line > len(lines):
+            continue
+        start = line_starts[span.line - 1] + span.column - 1
+        end = line_starts[span.end_line - 1] + span.end_column - 1
+        if _as_read(text[start:end]) == verdict.expect.value_text:
+            text = text[:start] + verdict.replacement + text[end:]
+            rewritten.append(verdict)
+    if rewritten:
+        _replace(target, original, text.encode("utf-8"))
+    return rewritten
+
+
+def _as_read(text: str) -> str:
+    """Text as it is read for checking: universal newlines, no byte-order mark."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").removeprefix("\ufeff")
+
+
+def _replace(target: str, original: bytes, new: bytes) -> None:
+    """Write ``new`` over ``target``, which must still hold ``original``: a temporary file
+    renamed over it (atomic) when that keeps its mode and owner, else in place (hard
+    links, a folder we may not write in, an owner we cannot give)."""
+    try:
+        info = os.stat(target)
+    except OSError as error:
+        raise UpdateRefused(error.strerror)
+    if not stat.S_ISREG(info.st_mode):
+        raise UpdateRefused("it is not a regular file")
+    if not info.st_mode & 0o222 or not os.access(target, os.W_OK):
+        raise UpdateRefused("it is read-only")
+    if info.st_nlink > 1:
+        return _write_in_place(target, original, new)
+    try:
+        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(target), prefix=".shapecalc-",
+                                         suffix=".tmp")
+    except OSError:
+        return _write_in_place(target, original, new)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(new)
+            handle.flush()
+            os.fsync(fd)
+            try:
+                if (info.st_uid, info.st_gid) != (os.fstat(fd).st_uid, os.fstat(fd).st_gid):
+                    os.fchown(fd, info.st_uid, info.st_gid)
+            except (OSError, AttributeError):  # not ours to give: keep the file's own inode
                 os.unlink(temporary)
-            raise
-    return len(changes)
+                return _write_in_place(target, original, new)
+            os.fchmod(fd, stat.S_IMODE(info.st_mode))  # after chown, which clears setuid
+        _require_unchanged(target, original)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _write_in_place(target: str, original: bytes, new: bytes) -> None:
+    try:
+        with open(target, "r+b") as handle:
+            if handle.read() != original:
+                raise UpdateRefused("it changed since it was checked")
+            handle.seek(0)
+            handle.write(new)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        raise UpdateRefused(error.strerror or str(error))
+
+
+def _require_unchanged(target: str, original: bytes) -> None:
+    """Refuse when someone wrote to the file while we were preparing ours."""
+    try:
+        with open(target, "rb") as handle:
+            unchanged = handle.read() == original
+    except OSError as error:
+        raise UpdateRefused(error.strerror)
+    if not unchanged:
+        raise UpdateRefused("it changed since it was checked")

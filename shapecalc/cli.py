@@ -272,26 +272,33 @@ def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
               show_default=True,
               help="text: file:line: expected X, got Y; github: Actions annotations.")
 @click.option("--update", is_flag=True,
-              help="Rewrite failing expectations in place with the computed values.")
+              help="Rewrite failing expectations in place with the computed values, "
+                   "changing nothing else in the file.")
+@click.option("--glob", "patterns", multiple=True, default=("*.txt",), show_default=True,
+              metavar="PATTERN",
+              help="Which files below a directory are specs (matched at any depth). "
+                   "Repeatable.")
+@click.option("--strict", is_flag=True,
+              help="Fail a spec file that has no `expect` lines (otherwise it is listed).")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
-def check_command(paths: tuple[str, ...], fmt: str, update: bool, sets: tuple[str, ...]) -> None:
-    """Check the `expect` lines of spec files (directories: every *.txt below them).
+def check_command(paths: tuple[str, ...], fmt: str, update: bool, patterns: tuple[str, ...],
+                  strict: bool, sets: tuple[str, ...]) -> None:
+    """Check the `expect` lines of spec files. A file named is a spec; a directory stands
+    for every file below it that matches --glob (default: *.txt).
 
-    Exit 0 when every expectation holds, 1 when one does not (each failure printed as
-    file:line), 2 for a usage error."""
-    from pathlib import Path
-
-    from shapecalc.check import check, expectations, update as rewrite
+    Exit 0 when every expectation holds; 1 when one does not (each failure printed as
+    file:line), a spec cannot be read or updated, or (--strict) a spec has no `expect`
+    lines; 2 for a usage error, such as a directory with no spec in it or nothing to check
+    at all."""
+    from shapecalc.check import UpdateRefused, check, expectations, update as rewrite
     from shapecalc.network import analyze as analyze_spec
     from shapecalc.spec.reader import read_spec
 
     bindings = _bindings(sets)
-    files: list[Path] = []
-    for name in paths:
-        path = Path(name)
-        files.extend(sorted(path.rglob("*.txt")) if path.is_dir() else [path])
+    files = _spec_files(paths, patterns)
     failures = checked = 0
+    unchecked = []
     for path in files:
         text = _read(str(path))
         try:
@@ -302,26 +309,62 @@ def check_command(paths: tuple[str, ...], fmt: str, update: bool, sets: tuple[st
                             f"cannot read the spec: {error.message}")
             continue
         verdicts = check(spec, analyze_spec(spec, bindings=bindings))
-        checked += len(expectations(spec))
+        count = len(expectations(spec))
+        checked += count
+        if not count:
+            unchecked.append(path)
+            failures += 1 if strict else 0
+            _report_failure(fmt, str(path), None, "no `expect` lines: nothing to check",
+                            error=strict)
         failed = [v for v in verdicts if not v.ok]
         if update and failed:
-            rewritten = rewrite(str(path), text, failed)
-            click.echo(f"{path}: updated {rewritten} expectation(s)")
-            failed = [v for v in failed if v.replacement is None]
+            try:
+                rewritten = {id(v) for v in rewrite(str(path), text, failed)}
+                click.echo(f"{path}: updated {len(rewritten)} expectation(s)")
+                failed = [v for v in failed if id(v) not in rewritten]
+            except UpdateRefused as refusal:
+                click.echo(f"{path}: not updated: {refusal}", err=True)
         for verdict in failed:
-            _report_failure(fmt, str(path), verdict.line, verdict.message)
+            _report_failure(fmt, str(path), verdict.line or None, verdict.message)
         failures += len(failed)
-    summary = f"{checked} expectations in {len(files)} files, {failures} failed"
-    click.echo(summary, err=fmt == "github")
+    without = f" ({len(unchecked)} without `expect` lines)" if unchecked else ""
+    click.echo(f"{checked} expectations in {len(files)} files{without}, {failures} failed",
+               err=fmt == "github")
+    if not checked and not failures:
+        click.echo("shapecalc check: no expectation was checked; write `expect` lines "
+                   "(e.g. `expect output: (1, 10)`) in the specs", err=True)
+        sys.exit(2)
     sys.exit(1 if failures else 0)
 
 
-def _report_failure(fmt: str, path: str, line: int, message: str) -> None:
+def _spec_files(paths: tuple[str, ...], patterns: tuple[str, ...]) -> list:
+    """The spec files PATHS stand for, each once, in order; a directory with none is a
+    usage error, so that a mistyped path never passes."""
+    from pathlib import Path
+
+    files: dict = {}
+    for name in paths:
+        path = Path(name)
+        found = [path]
+        if path.is_dir():  # regular files only: a FIFO named *.txt would never end
+            found = sorted({f for pattern in patterns for f in path.rglob(pattern)
+                            if f.is_file()})
+            if not found:
+                raise click.UsageError(f"no spec files in {name}: nothing below it matches "
+                                       f"{' or '.join(patterns)} (see --glob)")
+        files.update(dict.fromkeys(found))
+    return list(files)
+
+
+def _report_failure(fmt: str, path: str, line: int | None, message: str, *,
+                    error: bool = True) -> None:
+    """One finding about a spec: a failure (error) or a note (a warning annotation)."""
     if fmt == "github":
         escaped = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        click.echo(f"::error file={path},line={line}::{escaped}")
+        where = f"file={path}" + ("" if line is None else f",line={line}")
+        click.echo(f"::{'error' if error else 'warning'} {where}::{escaped}")
     else:
-        click.echo(f"{path}:{line}: {message}")
+        click.echo(f"{path}{'' if line is None else f':{line}'}: {message}")
 
 
 @main.command("layers")
@@ -367,8 +410,9 @@ def layers_command(name: str | None, convention: str | None) -> None:
               help="Override the spec's `convention:` line.")
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
-              help="Write the code to this file instead of standard output.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write the code to this file ('-': standard output, the default). "
+                   "Never the spec itself.")
 def export_command(spec: str, target: str | None, convention: str | None,
                    sets: tuple[str, ...], output: str | None) -> None:
     """The network in SPEC as runnable framework code: a PyTorch nn.Module (layers named as
@@ -376,6 +420,7 @@ def export_command(spec: str, target: str | None, convention: str | None,
     or a Keras functional model. Every symbol must be bound (--set H=224)."""
     from shapecalc.export import ExportError, export
 
+    _refuse_same_file(spec, output)
     report = _analysed(spec, convention, _bindings(sets))
     _report_errors(report)
     try:
@@ -383,11 +428,28 @@ def export_command(spec: str, target: str | None, convention: str | None,
     except ExportError as error:
         click.echo(f"shapecalc export: {error}", err=True)
         sys.exit(1)
-    if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(code)
+    if output and output != "-":
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(code)
+        except OSError as error:
+            click.echo(f"shapecalc export: cannot write {output}: "
+                       f"{error.strerror or error}", err=True)
+            sys.exit(1)
     else:
         click.echo(code, nl=False)
+
+
+def _refuse_same_file(spec: str, output: str | None) -> None:
+    """-o must not name the spec, through a symlink or a hard link either: it would be
+    overwritten by its own export."""
+    import os
+
+    if not output or "-" in (spec, output) or not os.path.exists(output):
+        return
+    if os.path.samefile(spec, output):
+        raise click.BadParameter(f"{output} is the spec itself; write the code to another "
+                                 "file", param_hint="-o/--output")
 
 
 @main.command("verify")

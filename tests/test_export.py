@@ -3,6 +3,8 @@ refusals. tests/torch/test_verify.py runs the generated PyTorch code."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from click.testing import CliRunner
 
@@ -196,3 +198,48 @@ def test_code_the_reader_did_not_evaluate_is_never_exported(text, to):
 
     with pytest.raises(ExportError, match="shapecalc did not evaluate it"):
         export(analyze_text(text), to)
+
+
+# -- where -o writes -----------------------------------------------------------------------
+
+SMALL = "convention: pytorch\ninput: (1, 8)\nnn.Linear(8, 4)\n"
+
+
+@pytest.mark.parametrize("alias", ["same", "symlink", "hard link"])
+def test_output_is_never_the_spec_itself(tmp_path, alias):
+    spec = tmp_path / "e.txt"
+    spec.write_text(SMALL)
+    output = {"same": spec, "symlink": tmp_path / "link.txt",
+              "hard link": tmp_path / "hard.txt"}[alias]
+    if alias == "symlink":
+        output.symlink_to(spec)
+    elif alias == "hard link":
+        os.link(spec, output)
+    result = CliRunner().invoke(main, ["export", str(spec), "-o", str(output)])
+    assert result.exit_code == 2
+    assert f"{output} is the spec itself; write the code to another file" in result.output
+    assert spec.read_text() == SMALL
+
+
+@pytest.mark.parametrize("output, reason", [
+    ("missing_dir/x.py", "No such file or directory"),
+    ("/dev/full", "No space left on device"),
+])
+def test_an_output_that_cannot_be_written_is_a_clear_error(tmp_path, monkeypatch, output,
+                                                          reason):
+    if output.startswith("/dev/") and not os.path.exists(output):
+        pytest.skip(f"no {output} here")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.txt").write_text(SMALL)
+    result = CliRunner().invoke(main, ["export", "e.txt", "-o", output])
+    assert result.exit_code == 1
+    assert result.stderr == f"shapecalc export: cannot write {output}: {reason}\n"
+
+
+def test_output_dash_is_standard_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "e.txt").write_text(SMALL)
+    result = CliRunner().invoke(main, ["export", "e.txt", "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert "        self.linear = nn.Linear(8, 4)\n" in result.stdout
+    assert not (tmp_path / "-").exists()

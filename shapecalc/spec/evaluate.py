@@ -168,10 +168,27 @@ def _text(node: object) -> str:
             return f"[{inner}]"
         return f"({inner},)" if len(node.items) == 1 else f"({inner})"
     if isinstance(node, S.UnaryOp):
-        return f"{node.op}{_text(node.operand)}"
+        return f"{node.op}{_operand(node.operand, _UNARY, right=True)}"
     if isinstance(node, S.BinaryOp):
-        return f"{_text(node.left)} {node.op} {_text(node.right)}"
+        tier = _PRECEDENCE[node.op]
+        return (f"{_operand(node.left, tier, right=node.op == '**')} {node.op} "
+                f"{_operand(node.right, tier, right=node.op != '**')}")
     if isinstance(node, S.Call):
         args = [_text(a) for a in node.args] + [f"{k.name}={_text(k.value)}" for k in node.keywords]
         return f"{_text(node.func)}({', '.join(args)})"
     return "?"
+
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2, "%": 2, "**": 4}
+_UNARY = 3
+
+
+def _operand(node: object, tier: int, *, right: bool) -> str:
+    """An operand's text, in parentheses where the operator around it would bind tighter
+    (or as tight, on the side it does not associate to): (H - 3) / 2, 2 - (1 - H)."""
+    inner = _PRECEDENCE.get(node.op) if isinstance(node, S.BinaryOp) else \
+        _UNARY if isinstance(node, S.UnaryOp) else None
+    text = _text(node)
+    if inner is not None and (inner < tier or inner == tier and right):
+        return f"({text})"
+    return text
