@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
+SHOWN = 120  # characters of a source line under a message, around the column it points at
 
 
 class Span(NamedTuple):
@@ -65,16 +67,43 @@ class SpecError(ShapecalcError):
         return ":".join(parts)
 
     def __str__(self) -> str:
-        text = f"{self.location}: error: {self.message}"
+        text = f"{self.location}: error: {shorten(_short_quotes(self.message), 2_000)}"
         if self.span is not None and self.source_line is not None:
-            line = self.source_line.expandtabs(1)
+            line = self.source_line.expandtabs(1).rstrip()
             start = self.span.column - 1
             if self.span.end_line == self.span.line:
                 width = max(self.span.end_column - self.span.column, 1)
             else:
-                width = max(len(line.rstrip()) - start, 1)
-            text += f"\n    {line.rstrip()}\n    {' ' * start}{'^' * width}"
+                width = max(len(line) - start, 1)
+            line, start, width = excerpt(line, start, width)
+            text += f"\n    {line}\n    {' ' * start}{'^' * width}"
         return text
+
+
+def excerpt(line: str, start: int, width: int) -> tuple[str, int, int]:
+    """At most SHOWN characters of a line around what starts at ``start``, cut ends marked
+    with "…"; and where the marked text now starts, and its width within the excerpt."""
+    if len(line) <= SHOWN:
+        return line, start, width
+    first = min(max(start - SHOWN // 3, 0), len(line) - SHOWN)
+    shown = line[first:first + SHOWN]
+    lead = "…" if first else ""
+    start = start - first + len(lead)
+    width = max(min(width, len(lead) + len(shown) - start), 1)
+    return lead + shown + ("…" if first + SHOWN < len(line) else ""), start, width
+
+
+def shorten(text: str, limit: int = SHOWN) -> str:
+    """The text, or its two ends around a "…" when it is longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    return f"{text[:head]}…{text[len(text) - (limit - head - 1):]}"
+
+
+def _short_quotes(message: str) -> str:
+    """A message whose quoted code (`...`) is shortened where it is long."""
+    return re.sub(r"`([^`]{%d,})`" % (SHOWN + 1), lambda m: f"`{shorten(m[1])}`", message)
 
 
 class LayerError(SpecError):
