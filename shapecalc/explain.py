@@ -9,6 +9,7 @@ it is parsed once with the standard parser into a tree and rendered three ways.
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 
 from shapecalc import algebra
@@ -47,26 +48,34 @@ def render(step: Step, target: str = "text") -> str:
     if target == "latex":
         text = f"${text}$"
     if step.rule:
-        text = f"{_rule(step.rule, target)}: {text}"
+        text = f"{rule_text(step.rule, target)}: {text}"
     return text
 
 
-def _rule(rule: str, target: str) -> str:
+def rule_text(rule: str, target: str) -> str:
+    """A convention's rule ("Keras 'same'") with its quoted word as code."""
     if target == "markdown":
         return rule.replace("'", "`")
     if target == "latex":
-        return latex_text(rule).replace("'", "`")
+        return re.sub(r"'([^']*)'", r"\\texttt{\1}", latex_text(rule))
     return rule
 
 
+_LATEX_TEXT = {
+    "\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_",
+    "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
+    "|": "\\textbar{}", "<": "\\textless{}", ">": "\\textgreater{}",
+    "`": "\\textasciigrave{}", "−": "$-$", "·": "$\\cdot$", "×": "$\\times$", "…": "\\ldots{}",
+    "–": "--",
+}
+_LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX_TEXT)) + "]")
+
+
 def latex_text(text: str) -> str:
-    """Plain text made safe for LaTeX."""
-    for char, escaped in (("\\", "\\textbackslash{}"), ("&", "\\&"), ("%", "\\%"),
-                          ("$", "\\$"), ("#", "\\#"), ("_", "\\_"), ("{", "\\{"),
-                          ("}", "\\}"), ("~", "\\textasciitilde{}"),
-                          ("^", "\\textasciicircum{}")):
-        text = text.replace(char, escaped)
-    return text
+    """Plain text made safe for LaTeX: its special characters escaped, and the characters
+    that the standard text fonts print as others (``<`` as ``¡``, a backtick as an opening
+    quote) or that pdflatex does not know (``−``) written as commands."""
+    return _LATEX_SPECIAL.sub(lambda m: _LATEX_TEXT[m[0]], text)
 
 
 def _name(name: str, target: str) -> str:
@@ -100,7 +109,9 @@ def latex_value(value) -> str:
         return algebra.show(value).replace(",", "{,}")
     import sympy
 
-    return sympy.latex(value)
+    from shapecalc.symbolic import over_one_denominator
+
+    return sympy.latex(over_one_denominator(value) if isinstance(value, sympy.Basic) else value)
 
 
 class _Render:

@@ -82,11 +82,8 @@ def readable(value) -> str:
     floor((H - 7)/4) rather than floor(H/4 - 7/4)."""
     if not isinstance(value, sympy.Basic):
         return str(value)
-    rounded = value.atoms(sympy.floor, sympy.ceiling)
-    if rounded:
-        mapping = {r: type(r)(sympy.together(sympy.expand(r.args[0])), evaluate=False)
-                   for r in rounded}
-        value = value.xreplace(mapping)
+    if value.has(sympy.floor, sympy.ceiling):
+        value = over_one_denominator(value)
     elif isinstance(value, sympy.Add) and len(value.args) <= 8:  # 2*(d1 + d2) + 1
         constant, rest = value.as_coeff_Add()
         grouped = sympy.factor_terms(rest)
@@ -94,6 +91,13 @@ def readable(value) -> str:
             return f"{grouped} + {constant}" if constant > 0 else \
                 f"{grouped} - {-constant}" if constant < 0 else str(grouped)
     return str(value)
+
+
+def over_one_denominator(value):
+    """The expression with each floor/ceiling argument over one denominator."""
+    mapping = {r: type(r)(sympy.together(sympy.expand(r.args[0])), evaluate=False)
+               for r in value.atoms(sympy.floor, sympy.ceiling)}
+    return value.xreplace(mapping)
 
 
 @lru_cache(maxsize=4096)
