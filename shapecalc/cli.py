@@ -92,7 +92,7 @@ def main() -> None:
                    "tensor, e.g. \"(1, 3, 224, 224)\"; Keras without the batch.")
 @click.option("--depth", type=click.IntRange(min=1),
               help="Show rows nested at most this deep; deeper blocks fold into one row "
-                   "(1: top level only). Table and markdown.")
+                   "(1: top level only). Table, markdown and latex.")
 @click.option("--explain", is_flag=True,
               help="Show each number's formula, substituted, as a person writes it "
                    "(table, markdown, latex).")

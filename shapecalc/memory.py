@@ -48,7 +48,7 @@ def estimate(report: NetworkReport) -> Memory | None:
     return Memory(inputs, outputs, report.param_bytes)
 
 
-def lines(memory: Memory) -> list[tuple[str, str]]:
+def lines(memory: Memory) -> list[tuple[str, object]]:
     """(label, value) pairs, in torchinfo's words and MB, with the exact bytes."""
     return [(label, _megabytes(value)) for label, value in (
         ("Input size (MB)", memory.input),
@@ -57,7 +57,11 @@ def lines(memory: Memory) -> list[tuple[str, str]]:
         ("Estimated Total Size (MB)", memory.total))]
 
 
-def _megabytes(value) -> str:
+def _megabytes(value) -> object:
+    """The size in MB and in bytes; an expression stays a value, for each format to print
+    (math in LaTeX)."""
+    from shapecalc.render.cells import Line
+
     if type(value) is int:
         return f"{value / MEGABYTE:.2f} ({value:,} bytes)"
-    return f"({algebra.show(value)})/{MEGABYTE} ({algebra.show(value)} bytes)"
+    return Line(("(", value, f")/{MEGABYTE} (", value, " bytes)"))

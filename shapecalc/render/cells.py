@@ -1,11 +1,20 @@
-"""The text of each cell and total, shared by the human-readable formats."""
+"""The cells of each row and the totals, shared by the human-readable formats.
+
+A cell holds a column's value as computed, and the column's ``kind`` says what it is: text
+(names, sources, messages: the user's words, which each format escapes), a number or
+expression, a shape, several shapes. Each format prints it its own way: plain in a table,
+a code span in Markdown when it holds symbols, math in LaTeX. A piece of a total line is
+text (a ``str``) or such a value (a tuple for a shape).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Callable, NamedTuple
 
 from shapecalc import algebra
 from shapecalc.algebra import show, show_shape
+from shapecalc.errors import shorten
 from shapecalc.explain import render as render_step
 from shapecalc.layers.base import FRAMEWORK_TITLE, PYTORCH
 from shapecalc.render.fields import field_text
@@ -85,7 +94,13 @@ def cell_text(kind: str, value: object) -> str:
         return ", ".join(show_shape(v) for v in value)
     if kind == "number":
         return show(value)
-    return str(value)
+    return printable(str(value))
+
+
+def kinds(counting=None, columns: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple[str, ...]:
+    """The kind of each cell of a row: the index and the name are text."""
+    return ("text", "text", *(COLUMNS[name].kind for name in columns),
+            *(() if counting is None else ("number",)))
 
 
 def headers(counting=None, columns: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple[str, ...]:
@@ -102,29 +117,89 @@ def left_aligned(columns: tuple[str, ...] = DEFAULT_COLUMNS) -> set[int]:
 
 
 def layer_cells(layer: LayerReport, counts: dict | None = None,
-                columns: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple[str, ...]:
+                columns: tuple[str, ...] = DEFAULT_COLUMNS) -> tuple:
     cells = (
         str(layer.index),
         "  " * layer.depth + f"{layer.name} ({layer.type})",
-        *(cell_text(COLUMNS[name].kind, COLUMNS[name].value(layer)) for name in columns),
+        *(COLUMNS[name].value(layer) for name in columns),
     )
     if counts is None:
         return cells
     counted = counts.get(layer.index)
-    return (*cells, "" if counted is None else show(counted.value))
+    return (*cells, "" if counted is None else counted.value)
 
 
 class Note(tuple):
     """A full-width line under a layer's row: one worked formula."""
 
 
+class Refusal(tuple):
+    """The row of a refused layer (or of a spec error): its index, the layer as written,
+    and the reason, which takes the place of the cells after the layer's."""
+
+
+class Condition(str):
+    """A validity condition in sympy's notation (``H >= k - 2*p``), as shapecalc wrote it."""
+
+
+class Line(tuple):
+    """A total line's value made of pieces: text, and values each format prints its own
+    way."""
+
+
+def text(piece) -> str:
+    """A piece of a total line as plain text."""
+    if isinstance(piece, str):
+        return printable(piece)
+    if isinstance(piece, tuple):
+        return show_shape(piece)
+    return show(piece)
+
+
+def pieces(value) -> tuple:
+    """A total line's value as its pieces."""
+    return value if isinstance(value, Line) else (value,)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """The user's text on one line: control characters (a newline, an escape sequence) as
+    Python writes them in a string, so that a name cannot break a row or drive a
+    terminal."""
+    return _CONTROL.sub(lambda m: repr(m[0])[1:-1], text)
+
+
+_LAYER_REFUSED = re.compile(r"layer \d+ (?:\((?P<path>[^)]*)\) )?`(?P<source>.*?)`: ", re.S)
+
+
+def refusal(error) -> Refusal:
+    """A refusal as a row: a layer's names the layer as the spec wrote it; any other
+    error says its line."""
+    message = " ".join(line.strip() for line in error.message.splitlines())
+    index = "" if error.layer_index is None else str(error.layer_index)
+    found = _LAYER_REFUSED.match(message) if index else None
+    if found:
+        source = shorten(found["source"])
+        subject = f"{found['path']}: {source}" if found["path"] else source
+        return Refusal((index, printable(subject),
+                        printable(f"refused: {message[found.end():]}")))
+    where = f" at line {error.span.line}" if getattr(error, "span", None) else ""
+    return Refusal((index, "", printable(f"{'refused' if index else 'error'}{where}: "
+                                         f"{message}")))
+
+
+
+
 def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
          target: str = "text", counting=None,
-         columns: tuple[str, ...] = DEFAULT_COLUMNS) -> list[tuple[str, ...]]:
+         columns: tuple[str, ...] = DEFAULT_COLUMNS) -> list[tuple]:
     """Table rows in file order: a row per block instance (its output shape and totals)
     above its layers, indented by nesting; rows deeper than ``depth`` are folded into
-    their block's row, like torchinfo's depth (1: top-level rows only)."""
-    out: list[tuple[str, ...]] = []
+    their block's row, like torchinfo's depth (1: top-level rows only). The refusal, if
+    any, is the last row, at every depth."""
+    out: list[tuple] = []
     open_blocks: list[str] = []
     counts = None if counting is None else {c.layer.index: c for c in counting.layers}
     for i, layer in enumerate(report.layers):
@@ -143,7 +218,7 @@ def rows(report: NetworkReport, depth: int | None = None, explain: bool = False,
             if explain:
                 out += [Note((f"{'  ' * (layer.depth + 2)}{render_step(step, target)}",))
                         for step in layer.explanations]
-    return out
+    return out + [refusal(error) for error in report.errors]
 
 
 def block_members(report: NetworkReport, start: int, block: str) -> list[LayerReport]:
@@ -162,53 +237,64 @@ def _block_cells(report: NetworkReport, start: int, block: str, level: int,
     return (
         "",
         "  " * level + f"{block.rsplit('/', 1)[-1]} (block)",
-        *(cell_text(COLUMNS[name].kind, COLUMNS[name].block(members)) for name in columns),
+        *(COLUMNS[name].block(members) for name in columns),
     ) + (() if counts is None else
-         (show(algebra.total(counts[m.index].value for m in members if m.index in counts)),))
+         (algebra.total(counts[m.index].value for m in members if m.index in counts),))
 
 
 _PARAMETER_ROWS = ("Parameter", "Buffer")  # a block's output is its last computed tensor
 
 
-def megabytes(value) -> str:
-    if type(value) is int:
-        return f"{value / 1024**2:.2f} MB"
-    return f"({value})/1048576 MB"
+_SIZE_UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
+
+
+def size(nbytes) -> Line:
+    """A size as Keras' summary prints it: in the largest 1024-based unit that keeps the
+    number at 1 or more, with two decimals (1,200 bytes: 1.17 KB)."""
+    if type(nbytes) is not int:
+        return Line((nbytes, " bytes"))
+    scaled, unit = float(nbytes), 0
+    while scaled >= 1024 and unit < len(_SIZE_UNITS) - 1:
+        scaled, unit = scaled / 1024, unit + 1
+    return Line((f"{scaled:.2f} {_SIZE_UNITS[unit]}",))
 
 
 def total_lines(report: NetworkReport, counting=None,
-                memory: bool = False) -> list[tuple[str, str]]:
-    """(label, value) pairs printed under the table; ``memory``: torchinfo's estimate."""
-    lines = [
+                memory: bool = False) -> list[tuple[str, object]]:
+    """(label, value) pairs printed under the table; a value is text, a value of the
+    analysis, or a Line of both. ``memory``: torchinfo's estimate."""
+    lines: list[tuple[str, object]] = [
         ("Convention", FRAMEWORK_TITLE[report.convention]),
-        ("Input shape", show_shape(report.input_shape)),
+        ("Input shape", report.input_shape),
     ]
     if len(report.output_shapes) > 1:
-        lines.append(("Outputs", ", ".join(show_shape(s) for s in report.output_shapes)))
+        outputs = [piece for shape in report.output_shapes for piece in (", ", shape)]
+        lines.append(("Outputs", Line(outputs[1:])))
     elif report.output_shape is not None:
-        lines.append(("Output shape", show_shape(report.output_shape)))
+        lines.append(("Output shape", report.output_shape))
     if report.errors:
         refused = report.errors[0].layer_index
         computed = f"layers 1–{len(report.layers)}" if report.layers else "no layer"
         lines.append(("Totals cover", computed + (f" (layer {refused} is refused)"
                                                   if refused else " (the spec has an error)")))
         if report.constructed_params is not None:
-            lines.append(("Constructed params", f"{show(report.constructed_params)} (PyTorch "
-                          "builds every layer, the refused one and those after it too)"))
+            lines.append(("Constructed params", Line((
+                report.constructed_params,
+                " (PyTorch builds every layer, the refused one and those after it too)"))))
     lines += [
-        ("Total params", f"{show(report.params)} ({megabytes(report.param_bytes)})"),
-        ("Trainable params", show(report.trainable_params)),
-        ("Non-trainable params", show(report.non_trainable_params)),
+        ("Total params", Line((report.params, " (", *size(report.param_bytes), ")"))),
+        ("Trainable params", report.trainable_params),
+        ("Non-trainable params", report.non_trainable_params),
     ]
     if report.convention == PYTORCH:
-        lines.append(("Buffers", show(report.buffers)))
+        lines.append(("Buffers", report.buffers))
     batch_note = " per sample" if report.input_shape and report.input_shape[0] is None else ""
     lines += [
-        ("MACs" + batch_note, show(report.macs)),
-        ("FLOPs" + batch_note, f"{show(report.flops)} (2 per MAC, as FlopCounterMode)"),
+        ("MACs" + batch_note, report.macs),
+        ("FLOPs" + batch_note, Line((report.flops, " (2 per MAC, as FlopCounterMode)"))),
     ]
     if counting is not None:
-        lines.append((f"{counting.convention} {counting.unit}", show(counting.total)))
+        lines.append((f"{counting.convention} {counting.unit}", counting.total))
         lines += [(f"  layer {c.layer.index}", c.note) for c in counting.layers if c.note]
     if memory:
         from shapecalc.memory import estimate, lines as memory_lines
@@ -217,6 +303,8 @@ def total_lines(report: NetworkReport, counting=None,
         lines += memory_lines(estimated) if estimated is not None else [
             ("Memory", "no estimate: a size is None (give the batch and every size)")]
     if report.conditions:
-        lines.append(("Valid when", "; ".join(report.conditions)))
+        conditions = [piece for condition in report.conditions
+                      for piece in ("; ", Condition(condition))]
+        lines.append(("Valid when", Line(conditions[1:])))
     lines += [("Note", note) for note in report.notes]
     return lines

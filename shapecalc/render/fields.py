@@ -4,6 +4,7 @@ last layer's field."""
 from __future__ import annotations
 
 import json
+import re
 
 from shapecalc.algebra import show, show_shape
 from shapecalc.report import AxisField, NetworkReport
@@ -34,7 +35,9 @@ def render_fields(report: NetworkReport, *, symbolic: bool = False,
 
 
 def _rows(report: NetworkReport) -> list[tuple[str, ...]]:
-    return [(str(layer.index), f"{layer.name} ({layer.type})",
+    from shapecalc.render.cells import printable  # cells reads the fields of this module
+
+    return [(str(layer.index), printable(f"{layer.name} ({layer.type})"),
              show_shape(layer.output_shape), *field_text(layer.receptive_field))
             for layer in report.layers]
 
@@ -69,14 +72,20 @@ def _closed_form(report: NetworkReport) -> list[tuple[str, AxisField | None]]:
 
 
 def _markdown(report: NetworkReport, symbolic: bool) -> str:
-    from shapecalc.render.markdown import _escape
+    from shapecalc.render.markdown import code, escape, table_cell
+
+    def cell(i: int, text: str) -> str:  # the name is the user's text; a symbol is code
+        symbolic = i > 1 and text != "whole input" and re.search(r"[A-Za-z_]",
+                                                                  text.replace("None", ""))
+        return table_cell(code(text) if symbolic else escape(text))
 
     out = ["| " + " | ".join(_HEADERS) + " |",
            "|" + "|".join("---" if i in (1, 2) else "---:" for i in range(len(_HEADERS))) + "|"]
-    out += ["| " + " | ".join(_escape(c) for c in row) + " |" for row in _rows(report)]
+    out += ["| " + " | ".join(cell(i, c) for i, c in enumerate(row)) + " |"
+            for row in _rows(report)]
     if symbolic and report.layers:
         out.append("")
-        out += [f"- {label}: " + ", ".join(f"{part} = `{show(getattr(axis, part))}`"
+        out += [f"- {label}: " + ", ".join(f"{part} = {code(show(getattr(axis, part)))}"
                                           for part in _PARTS) if axis else f"- {label}"
                 for label, axis in _closed_form(report)]
     return "\n".join(out) + "\n"
@@ -84,10 +93,10 @@ def _markdown(report: NetworkReport, symbolic: bool) -> str:
 
 def _latex(report: NetworkReport, symbolic: bool) -> str:
     from shapecalc.explain import latex_text, latex_value
-    from shapecalc.render.latex import _number, _shape
+    from shapecalc.render.latex import math, text
 
     def axes(values) -> str:
-        texts = [_number(v) for v in values]
+        texts = [math(v) for v in values]
         return texts[0] if len(set(texts)) == 1 else " $\\times$ ".join(texts)
 
     out = ["\\begin{tabular}{rllrrr}", "\\hline",
@@ -96,8 +105,8 @@ def _latex(report: NetworkReport, symbolic: bool) -> str:
         field = layer.receptive_field
         cells = (["whole input", "--", "--"] if field is None else
                  [axes(getattr(a, part) for a in field) for part in _PARTS])
-        out.append(" & ".join([str(layer.index), latex_text(f"{layer.name} ({layer.type})"),
-                               _shape(layer.output_shape), *cells]) + " \\\\")
+        out.append(" & ".join([str(layer.index), text(f"{layer.name} ({layer.type})"),
+                               math(layer.output_shape), *cells]) + " \\\\")
     out += ["\\hline", "\\end{tabular}"]
     if symbolic and report.layers:
         out += ["", "\\begin{itemize}"]
