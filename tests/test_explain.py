@@ -54,7 +54,7 @@ def test_keras_same_names_its_rule(tmp_path):
     out = run(tmp_path, "convention: keras\ninput: (256, 256, 3)\n"
                         "layers.Conv2D(8, 3, strides=2, padding='same')\n", "--format",
               "markdown")
-    assert "Keras `same`: H_out = ceil(H / s) = ceil(256 / 2) = 128" in out
+    assert "Keras `same`: `H_out = ceil(H / s) = ceil(256 / 2) = 128`" in out
 
 
 def test_latex_output_has_floor_fractions(tmp_path):

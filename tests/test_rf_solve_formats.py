@@ -75,12 +75,13 @@ def test_rf_markdown_and_latex(tmp_path):
     markdown = invoke(tmp_path, "rf", SYMBOLIC, "--format", "markdown", "--symbolic")
     lines = markdown.splitlines()
     assert lines[0] == "| # | Layer (type) | Output shape | RF size | Jump | Start |"
-    assert lines[2].endswith("| 2*d + 1 | 1 | 0 |")
+    assert lines[2] == "| 1 | conv2d (Conv2d) | `(1, 8, H, W)` | `2*d + 1` | 1 | 0 |"
     assert "- axis 1: size = `2*d + 5`, jump = `1`, start = `2`" in lines
     assert "- axis 2: size = `2*d + 3`, jump = `1`, start = `1`" in lines
     latex = invoke(tmp_path, "rf", STACK, "--format", "latex", "--symbolic")
     assert "\\begin{tabular}{rllrrr}" in latex
-    assert "3 & conv2d\\_2 (Conv2d) & $(1, 8, 14, 14)$ & 9 & 2 & 2 \\\\" in latex
+    assert ("3 & conv2d\\_2 (Conv2d) & $(1,\\allowbreak 8,\\allowbreak 14,\\allowbreak 14)$ & "
+            "9 & 2 & 2 \\\\") in latex
     assert "$\\mathrm{size} = 9$" in latex
 
 
