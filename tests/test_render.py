@@ -389,6 +389,8 @@ def test_numeric_output_in_every_format_does_not_import_sympy():
             "report = analyze_text(text, explain=True)\n"
             "for fmt in ('table', 'markdown', 'latex', 'csv', 'json'):\n"
             "    renderer(fmt)(report, depth=1, explain=True)\n"
+            "    renderer(fmt)(report, columns=('input', 'output', 'kernel', 'rf', 'connected'),"
+            " memory=True)\n"
             "renderer('table')(report, rich=True)\n"
             "import sys\nassert 'sympy' not in sys.modules, 'sympy imported'\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -433,3 +435,15 @@ def test_any_name_renders_as_itself_in_every_format(name):
     assert cell in (printable(name), "'" + printable(name))
     assert not cell.startswith(("=", "+", "-", "@")) or \
         re.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", cell)
+
+
+def test_the_receptive_field_column_is_a_value_in_every_format():
+    text = spec("pytorch", "(1, 3, H, 9)", "nn.Conv2d(3, 8, (3, 1), dilation=d, padding=(d, 0))",
+                "nn.Flatten()")
+    latex = analyse(text, "latex", columns=("output", "rf"))
+    assert "& $2 d + 1$ $\\times$ 1 \\tabularnewline" in latex
+    assert "& whole input \\tabularnewline" in latex
+    assert_no_code_syntax(latex)
+    rows = table_rows(html(analyse(text, "markdown", columns=("output", "rf"))))
+    assert [row[3] for row in rows[1:]] == ["(2*d + 1) x 1", "whole input"]
+    assert "<code>(2*d + 1) x 1</code>" in html(analyse(text, "markdown", columns=("rf",)))

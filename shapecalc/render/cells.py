@@ -17,13 +17,14 @@ from shapecalc.algebra import show, show_shape
 from shapecalc.errors import shorten
 from shapecalc.explain import render as render_step
 from shapecalc.layers.base import FRAMEWORK_TITLE, PYTORCH
-from shapecalc.render.fields import field_text
+from shapecalc.render.fields import axes_text
 from shapecalc.report import LayerReport, NetworkReport
 
 
 class Column(NamedTuple):
     """A column of the per-layer table: its title, what it holds (``kind``: a shape, several
-    shapes, a number or text) and its value for a layer and for a block's row."""
+    shapes, a number, a receptive field's sizes per axis, or text) and its value for a
+    layer and for a block's row."""
 
     title: str
     kind: str
@@ -49,8 +50,10 @@ def _connected(layer: LayerReport) -> str:
     return ", ".join(layer.inputs)
 
 
-def _field_size(layer: LayerReport) -> str:
-    return field_text(layer.receptive_field)[0]
+def _field_sizes(layer: LayerReport) -> tuple | None:
+    """The receptive field's size on each spatial axis; None: the whole input."""
+    field = layer.receptive_field
+    return None if field is None else tuple(axis.size for axis in field)
 
 
 COLUMNS: dict[str, Column] = {
@@ -66,7 +69,7 @@ COLUMNS: dict[str, Column] = {
     "buffers": Column("Buffers", "number", lambda l: l.buffers, _block_total("buffers")),
     "macs": Column("MACs", "number", lambda l: l.macs, _block_total("macs")),
     "flops": Column("FLOPs", "number", lambda l: l.flops, _block_total("flops")),
-    "rf": Column("RF size", "text", _field_size, lambda ms: _field_size(ms[-1])),
+    "rf": Column("RF size", "field", _field_sizes, lambda ms: _field_sizes(ms[-1])),
     "connected": Column("Connected to", "text", _connected, lambda ms: ""),
 }
 DEFAULT_COLUMNS = ("output", "params", "macs")
@@ -94,6 +97,8 @@ def cell_text(kind: str, value: object) -> str:
         return ", ".join(show_shape(v) for v in value)
     if kind == "number":
         return show(value)
+    if kind == "field":
+        return "whole input" if value is None else axes_text(value)
     return printable(str(value))
 
 

@@ -93,18 +93,14 @@ def _markdown(report: NetworkReport, symbolic: bool) -> str:
 
 def _latex(report: NetworkReport, symbolic: bool) -> str:
     from shapecalc.explain import latex_text, latex_value
-    from shapecalc.render.latex import math, text
-
-    def axes(values) -> str:
-        texts = [math(v) for v in values]
-        return texts[0] if len(set(texts)) == 1 else " $\\times$ ".join(texts)
+    from shapecalc.render.latex import axes_math, math, text
 
     out = ["\\begin{tabular}{rllrrr}", "\\hline",
            " & ".join(latex_text(h) for h in _HEADERS) + " \\\\", "\\hline"]
     for layer in report.layers:
         field = layer.receptive_field
         cells = (["whole input", "--", "--"] if field is None else
-                 [axes(getattr(a, part) for a in field) for part in _PARTS])
+                 [axes_math(getattr(a, part) for a in field) for part in _PARTS])
         out.append(" & ".join([str(layer.index), text(f"{layer.name} ({layer.type})"),
                                math(layer.output_shape), *cells]) + " \\\\")
     out += ["\\hline", "\\end{tabular}"]

@@ -40,9 +40,17 @@ def math(value) -> str:
         return f"$({inner}{',' if len(value) == 1 else ''})$"
     if value is None:
         return "None"
+    if getattr(value, "is_Integer", False):  # a whole number that went through sympy
+        value = int(value)
     if is_number(value):
         return latex_value(value)
     return f"${_breakable(value)}$"
+
+
+def axes_math(values) -> str:
+    """A value per spatial axis: once when every axis has it, else the axes by ×."""
+    texts = [math(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else " $\\times$ ".join(texts)
 
 
 def _breakable(value) -> str:
@@ -93,6 +101,8 @@ def _cell(kind: str, value) -> str:
         return ", ".join(map(math, value))
     if kind == "shape" and value is None:
         return ""
+    if kind == "field":
+        return "whole input" if value is None else axes_math(value)
     return math(value)
 
 
