@@ -66,7 +66,8 @@ _LATEX_TEXT = {
     "{": "\\{", "}": "\\}", "~": "\\textasciitilde{}", "^": "\\textasciicircum{}",
     "|": "\\textbar{}", "<": "\\textless{}", ">": "\\textgreater{}",
     "`": "\\textasciigrave{}", "−": "$-$", "·": "$\\cdot$", "×": "$\\times$", "…": "\\ldots{}",
-    "–": "--",
+    "–": "--", "—": "---", "≥": "$\\geq$", "≤": "$\\leq$", "≠": "$\\neq$", "∏": "$\\prod$",
+    "Σ": "$\\Sigma$", "→": "$\\to$", "←": "$\\leftarrow$", "²": "$^{2}$", "ᵀ": "$^{T}$",
 }
 _LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX_TEXT)) + "]")
 
@@ -74,7 +75,8 @@ _LATEX_SPECIAL = re.compile("[" + re.escape("".join(_LATEX_TEXT)) + "]")
 def latex_text(text: str) -> str:
     """Plain text made safe for LaTeX: its special characters escaped, and the characters
     that the standard text fonts print as others (``<`` as ``¡``, a backtick as an opening
-    quote) or that pdflatex does not know (``−``) written as commands."""
+    quote) or that pdflatex does not know (``−``, ``≥``, the signs shapecalc's messages
+    use) written as commands."""
     return _LATEX_SPECIAL.sub(lambda m: _LATEX_TEXT[m[0]], text)
 
 

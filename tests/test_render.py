@@ -164,6 +164,19 @@ def test_latex_escapes_the_users_names():
     assert "\\textasciigrave{}tick\\textasciigrave{}" in latex
 
 
+def test_latex_text_is_ascii_for_every_sign_shapecalc_writes():
+    """pdflatex stops at a character its fonts do not declare (≥, −, ←); every one that
+    shapecalc's messages and labels use is written as a command. Left out: the verify
+    table's ✓ and ✗, the formula prime ʹ (printed in math) and a docstring's ¡."""
+    from shapecalc.explain import latex_text
+
+    root = Path(__file__).resolve().parent.parent / "shapecalc"
+    signs = {c for path in root.rglob("*.py") for c in path.read_text(encoding="utf-8")
+             if ord(c) > 127} - set("✓✗ʹ¡")
+    assert signs
+    assert latex_text("".join(sorted(signs))).isascii(), signs
+
+
 def test_latex_has_the_block_rows_and_honours_depth():
     text = spec("pytorch", "(1, 4, 8, 8)", "def block(x, c):", "    nn.Conv2d(c, c, 3, padding=1)",
                 "    nn.ReLU()", "block(4)", "nn.Flatten()")
