@@ -36,7 +36,7 @@ def code(value: str) -> str:
 
 
 def inline(piece) -> str:
-    """A cell or a piece of a total line: text escaped, a value with symbols in code."""
+    """A piece of a total line: text escaped, a value with symbols in a code span."""
     if isinstance(piece, Condition):
         return code(piece)
     if isinstance(piece, str):
