@@ -37,6 +37,7 @@ from shapecalc.errors import ShapecalcError
 from shapecalc.export import (FUNCTIONAL_ROWS, TENSOR_FUNCTIONS, TORCH_BINARY, integer_inputs,
                               require_concrete)
 from shapecalc.layers.base import KERAS, PYTORCH
+from shapecalc.render.cells import printable
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
 from shapecalc.spec.evaluate import Reference
@@ -494,7 +495,7 @@ def render_verification(result: Verification) -> str:
     rows = []
     for check in result.checks:
         layer, m = check.layer, check.measured
-        label = f"{layer.name} ({layer.type})"
+        label = printable(f"{layer.name} ({layer.type})")
         if m is None:
             rows.append((str(layer.index), label, f"{framework} refuses: {check.error}",
                          "", "", "", "✗"))
@@ -520,8 +521,9 @@ def render_verification(result: Verification) -> str:
         layer = refusal.layer
         said = (f"{framework} refuses it too: {_one_line(refusal.theirs)}" if refusal.ok else
                 f"{framework} runs it: output {_show(refusal.shape)}")
-        lines.append(f"{layer.index}  {layer.name} ({layer.type})  refused by shapecalc; "
-                     f"{said}  {'✓' if refusal.ok else '✗'}")
+        label = printable(f"{layer.name} ({layer.type})")
+        lines.append(f"{layer.index}  {label}  refused by shapecalc; {said}  "
+                     f"{'✓' if refusal.ok else '✗'}")
     bad = len(result.mismatches)
     unrun = result.layers - len(result.checks)
     where = f"{framework} on {result.device}" if result.framework == PYTORCH else \

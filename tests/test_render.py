@@ -460,3 +460,15 @@ def test_the_receptive_field_column_is_a_value_in_every_format():
     rows = table_rows(html(analyse(text, "markdown", columns=("output", "rf"))))
     assert [row[3] for row in rows[1:]] == ["(2*d + 1) x 1", "whole input"]
     assert "<code>(2*d + 1) x 1</code>" in html(analyse(text, "markdown", columns=("rf",)))
+
+
+def test_work_over_a_size_given_as_none_is_unknown_not_none():
+    """Keras: Dense(4) on a sequence of any length (input: (None, 8)) does 32 MACs per step;
+    the total depends on the length, which the summary says instead of printing None."""
+    from shapecalc.render import renderer
+
+    report = analyze_text("convention: keras\ninput: (None, 8)\nlayers.Dense(4)\n")
+    assert report.output_shape == (None, None, 4) and report.macs is None
+    table = renderer("table")(report)
+    assert "MACs per sample:      unknown: they depend on a size given as None" in table
+    assert "FLOPs per sample" not in table

@@ -294,10 +294,14 @@ def total_lines(report: NetworkReport, counting=None,
     if report.convention == PYTORCH:
         lines.append(("Buffers", report.buffers))
     batch_note = " per sample" if report.input_shape and report.input_shape[0] is None else ""
-    lines += [
-        ("MACs" + batch_note, report.macs),
-        ("FLOPs" + batch_note, Line((report.flops, " (2 per MAC, as FlopCounterMode)"))),
-    ]
+    if report.macs is None:  # a size given as None (Keras): the work depends on it
+        lines.append(("MACs" + batch_note, "unknown: they depend on a size given as None "
+                      "(give it, e.g. --input \"(100, 8)\")"))
+    else:
+        lines += [
+            ("MACs" + batch_note, report.macs),
+            ("FLOPs" + batch_note, Line((report.flops, " (2 per MAC, as FlopCounterMode)"))),
+        ]
     if counting is not None:
         lines.append((f"{counting.convention} {counting.unit}", counting.total))
         lines += [(f"  layer {c.layer.index}", c.note) for c in counting.layers if c.note]
