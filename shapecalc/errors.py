@@ -7,6 +7,17 @@ from typing import NamedTuple
 
 SHOWN = 120  # characters of a source line under a message, around the column it points at
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a spec as Python counts them: only \\n, \\r\\n and \\r end a line
+    (``str.splitlines`` also splits at form feeds and U+2028, which may stand in a comment)."""
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
 
 class Span(NamedTuple):
     """A place in the spec text: 1-based line and column, end exclusive. (A named tuple:
@@ -54,7 +65,7 @@ class SpecError(ShapecalcError):
         if path is not None and self.path is None:
             self.path = path
         if source is not None and self.source_line is None and self.span is not None:
-            lines = source.splitlines()
+            lines = source_lines(source)
             if 0 < self.span.line <= len(lines):
                 self.source_line = lines[self.span.line - 1]
         return self

@@ -22,7 +22,7 @@ import sys
 import time
 
 from shapecalc import algebra
-from shapecalc.errors import LayerError, Span, SpecError
+from shapecalc.errors import LayerError, Span, SpecError, source_lines
 from shapecalc.interpret import arithmetic, frameworks, modules, objects, tensors
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
@@ -79,7 +79,7 @@ class Interpreter:
         self.input_override = input_shape
         self.network = network
         self.overrides = overrides
-        self.lines = spec.source.splitlines()
+        self.lines = source_lines(spec.source)
         self.shifts = dict(spec.shifts)
         self.plain = spec.source.isascii()
         self.steps = 0

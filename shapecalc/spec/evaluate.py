@@ -56,7 +56,14 @@ class Evaluator:
             value = self._arith_operand(node.operand)
             return -value if node.op == "-" else value
         if isinstance(node, S.BinaryOp):
-            return self._binary(node)
+            chain = []  # `a + b + c + ...` nests to the left: folded in a loop, not recursion
+            while isinstance(node, S.BinaryOp):
+                chain.append(node)
+                node = node.left
+            value = self._arith_operand(node)
+            for link in reversed(chain):
+                value = self._binary(link, value)
+            return value
         if isinstance(node, S.Call):
             return Reference(_text(node), node)
         if isinstance(node, (S.Compare, S.BoolOp)):
@@ -100,12 +107,18 @@ class Evaluator:
             raise SpecError(f"arithmetic needs numbers, not {_describe(value)}", node.span)
         return value
 
-    def _binary(self, node: S.BinaryOp) -> object:
-        a = self._arith_operand(node.left)
+    def _binary(self, node: S.BinaryOp, a: object) -> object:
+        """``a`` (the left operand, evaluated) ``node.op`` the right operand."""
         b = self._arith_operand(node.right)
+        try:
+            return self._arithmetic(node, a, b)
+        except (ArithmeticError, TypeError, ValueError) as error:  # 1e300**2, H % 0.5...
+            raise SpecError(f"arithmetic error: {error}", node.span) from None
+
+    def _arithmetic(self, node: S.BinaryOp, a: object, b: object) -> object:
         op = node.op
         numeric = algebra.is_number(a) and algebra.is_number(b)
-        if op in ("/", "//", "%") and numeric and b == 0:
+        if op in ("/", "//", "%") and (algebra.is_number(b) or isinstance(b, float)) and b == 0:
             raise SpecError("division by zero", node.span)
         if op == "+":
             result = a + b
@@ -171,8 +184,15 @@ def _text(node: object) -> str:
         return f"{node.op}{_operand(node.operand, _UNARY, right=True)}"
     if isinstance(node, S.BinaryOp):
         tier = _PRECEDENCE[node.op]
-        return (f"{_operand(node.left, tier, right=node.op == '**')} {node.op} "
-                f"{_operand(node.right, tier, right=node.op != '**')}")
+        if node.op == "**":
+            return (f"{_operand(node.left, tier, right=True)} ** "
+                    f"{_operand(node.right, tier, right=False)}")
+        rights = []
+        # a long flat chain a + b - c ... nests to the left: walked in a loop, not recursion
+        while isinstance(node, S.BinaryOp) and _PRECEDENCE[node.op] == tier:
+            rights.append(f" {node.op} {_operand(node.right, tier, right=True)}")
+            node = node.left
+        return _operand(node, tier, right=False) + "".join(reversed(rights))
     if isinstance(node, S.Call):
         args = [_text(a) for a in node.args] + [f"{k.name}={_text(k.value)}" for k in node.keywords]
         return f"{_text(node.func)}({', '.join(args)})"

@@ -16,7 +16,7 @@ import re
 import warnings
 from typing import Iterator
 
-from shapecalc.errors import Span, SpecError
+from shapecalc.errors import Span, SpecError, source_lines
 from shapecalc.spec import syntax as S
 
 MAX_NESTING = 48
@@ -37,6 +37,7 @@ _CLOSE = {v: k for k, v in _OPEN.items()}
 
 def read_spec(source: str, path: str = "<spec>") -> S.Spec:
     """Read a whole spec. Raises SpecError (with path and source line) on the first error."""
+    source = source.removeprefix("\ufeff")  # a byte-order mark some editors write
     try:
         return _read(source, path)
     except SpecError as error:
@@ -46,7 +47,7 @@ def read_spec(source: str, path: str = "<spec>") -> S.Spec:
 def _read(source: str, path: str) -> S.Spec:
     if len(source) > MAX_SOURCE_CHARS:
         raise SpecError(f"the spec is longer than {MAX_SOURCE_CHARS:,} characters", None)
-    code = source.splitlines()
+    code = source_lines(source)
     directives: list = []
     shifts: dict[int, tuple[int, int]] = {}
     lets: set[int] = set()
@@ -98,7 +99,7 @@ def _common_indent(lines: list[str]) -> int:
 def _logical_lines(source: str) -> Iterator[tuple[str, int, int]]:
     """Yield (text, line, column) for each statement; brackets continue a statement across
     lines, ``#`` starts a comment outside strings. Columns are 1-based."""
-    lines = source.splitlines()
+    lines = source_lines(source)
     buffer: list[str] = []
     start: tuple[int, int] | None = None
     stack: list[tuple[str, int, int]] = []
@@ -275,8 +276,32 @@ def _parse(text: str, mode: str, line: int, column: int) -> ast.AST:
                                         (error.lineno or 1) == 1 else 0)
         message = (error.msg or "invalid syntax").replace("'(' was never closed", "unclosed '('")
         raise SpecError(f"syntax error: {message}", Span.point(err_line, offset)) from None
-    except (ValueError, RecursionError, MemoryError, OverflowError) as error:
+    except (RecursionError, MemoryError):  # Python's parser has a depth limit of its own
+        if mode == "exec":
+            line += _first_too_deep(text) - 1
+        raise SpecError("nested too deeply for Python's parser (blocks, `elif`s, brackets "
+                        "or operators in a chain)", Span.point(line, column)) from None
+    except (ValueError, OverflowError) as error:
         raise SpecError(f"cannot parse this statement: {error}", Span.point(line, column)) from None
+
+
+def _first_too_deep(text: str) -> int:
+    """The first line at which ``text`` nests too deeply for Python's parser. The parser
+    reads in order, so a part that is too deep stays too deep in every longer prefix: a
+    bisection over the lines finds it (cut mid-block, a prefix is merely a syntax error)."""
+    lines = text.split("\n")
+    good, bad = 0, len(lines)  # the first `good` lines parse; the first `bad` do not
+    while bad - good > 1:
+        middle = (good + bad) // 2
+        try:
+            ast.parse("\n".join(lines[:middle]))
+        except (RecursionError, MemoryError):
+            bad = middle
+            continue
+        except (SyntaxError, ValueError, OverflowError):
+            pass
+        good = middle
+    return bad
 
 
 def _char_column(line_text: str, byte_offset: int) -> int:
@@ -370,8 +395,17 @@ class _Converter:
             kind = "tuple" if isinstance(node, ast.Tuple) else "list"
             return S.Sequence(tuple(self(e) for e in node.elts), kind, span)
         if isinstance(node, ast.BinOp) and type(node.op) in self._BINARY:
-            return S.BinaryOp(self._BINARY[type(node.op)], self(node.left), self(node.right),
-                              span)
+            # a flat chain `a + b + c + ...` nests to the left: walked as a loop, it is not
+            # counted as nesting
+            chain = []
+            while isinstance(node, ast.BinOp) and type(node.op) in self._BINARY:
+                chain.append(node)
+                node = node.left
+            value = self(node)
+            for link in reversed(chain):
+                value = S.BinaryOp(self._BINARY[type(link.op)], value, self(link.right),
+                                   self.span(link))
+            return value
         if isinstance(node, ast.UnaryOp) and type(node.op) in self._UNARY:
             return S.UnaryOp(self._UNARY[type(node.op)], self(node.operand), span)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
