@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import sympy
 
-from shapecalc.symbolic import expr, readable
+from shapecalc.symbolic import expr, readable, small
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ def solve_equal(value, target, unknown: sympy.Symbol) -> Solution:
     """Integer values of ``unknown`` for which ``value == target``."""
     name = unknown.name
     difference = expr(value) - expr(target)
+    _refuse_large(difference)
     rounded = [t for t in sympy.Add.make_args(difference)
                if isinstance(t, (sympy.floor, sympy.ceiling)) and unknown in t.free_symbols]
     if not rounded:
@@ -98,6 +99,7 @@ def solve_equal(value, target, unknown: sympy.Symbol) -> Solution:
 def _linear_poly(expression, unknown) -> sympy.Poly:
     """``expression`` as a degree-1 polynomial in ``unknown``, or a ValueError saying why
     not (the unknown in a denominator, a power, a product with itself)."""
+    _refuse_large(expression)
     try:
         poly = sympy.Poly(sympy.expand(expression), unknown)
     except sympy.PolynomialError:
@@ -107,6 +109,12 @@ def _linear_poly(expression, unknown) -> sympy.Poly:
                          f"unknowns that enter sizes linearly (paddings, kernel sizes, "
                          f"dilations, input sizes), not strides of a rounding")
     return poly
+
+
+def _refuse_large(expression) -> None:
+    if not small(expression):
+        raise ValueError(f"{readable(expression)[:200]}... is too large an expression for "
+                         "solve; bind some of its symbols (--set) to make it smaller")
 
 
 def _interval(inner, unknown, lower, upper, *, strict_high: bool):
@@ -140,6 +148,14 @@ def _linear(difference, unknown) -> Solution:
     return Solution(unknown.name, value=value, note=note)
 
 
+def _bound(kind, a, b):
+    """Max or Min of two bounds, simplified only when small: comparing large expressions
+    costs sympy seconds."""
+    if small(a) and small(b):
+        return kind(a, b)
+    return kind(a, b, evaluate=False)
+
+
 def bounds_from_conditions(conditions, unknown: sympy.Symbol) -> Solution:
     """The range of ``unknown`` allowed by validity conditions (``lhs >= rhs``)."""
     low = high = None
@@ -147,6 +163,7 @@ def bounds_from_conditions(conditions, unknown: sympy.Symbol) -> Solution:
         if unknown not in condition.free_symbols:
             continue
         difference = condition.lhs - condition.rhs  # >= 0
+        _refuse_large(difference)
         if condition.rel_op == "<=":
             difference = -difference
         rounded = [t for t in sympy.Add.make_args(difference) if isinstance(t, sympy.floor)]
@@ -159,10 +176,10 @@ def bounds_from_conditions(conditions, unknown: sympy.Symbol) -> Solution:
         a, b = poly.all_coeffs()
         if a.is_positive:  # u >= -b/a
             bound = sympy.ceiling(-b / a)
-            low = bound if low is None else sympy.Max(low, bound)
+            low = bound if low is None else _bound(sympy.Max, low, bound)
         elif a.is_negative:  # u <= -b/a
             bound = sympy.floor(-b / a)
-            high = bound if high is None else sympy.Min(high, bound)
+            high = bound if high is None else _bound(sympy.Min, high, bound)
     return Solution(unknown.name, low=low, high=high)
 
 

@@ -4,8 +4,57 @@ from __future__ import annotations
 
 from fractions import Fraction
 from functools import lru_cache
+from math import comb
 
 import sympy
+
+SIMPLIFY_NODES = 100  # the largest expression sympy is asked to simplify or expand
+EXPANDED_TERMS = 256  # the most terms an expansion may make: (H + W)**1024 is not expanded
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def small(value) -> bool:
+    """Whether sympy's simplifying tools (expand, together, simplify, Poly) may be used on
+    this expression: a bounded number of nodes, none of them a power or product of sums
+    whose expansion has many terms. Larger expressions keep their unsimplified form, so
+    that no spec can make an analysis, a check or a solve run for ever."""
+    if not isinstance(value, sympy.Basic):
+        return True
+    try:
+        _expanded_terms(value, [SIMPLIFY_NODES])
+    except _TooLarge:
+        return False
+    return True
+
+
+def _expanded_terms(value, budget: list[int]) -> int:
+    """How many terms expanding ``value`` makes (at most); raises _TooLarge past the
+    bounds. ``budget`` counts down the nodes visited."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _TooLarge
+    if not value.args:
+        return 1
+    terms = [_expanded_terms(arg, budget) for arg in value.args]
+    if value.is_Add:
+        count = sum(terms)
+    elif value.is_Mul:
+        count = 1
+        for n in terms:
+            count *= n
+            if count > EXPANDED_TERMS:
+                raise _TooLarge
+    elif value.is_Pow and value.exp.is_Integer and terms[0] > 1:
+        k = abs(int(value.exp))  # (a + b + ...)**k: at most C(n + k - 1, k) terms
+        count = EXPANDED_TERMS + 1 if k > EXPANDED_TERMS else comb(terms[0] + k - 1, k)
+    else:
+        count = 1  # floor(...), Max(...): expanded inside, one term outside
+    if count > EXPANDED_TERMS:
+        raise _TooLarge
+    return count
 
 
 @lru_cache(maxsize=None)
@@ -43,8 +92,13 @@ def _rounded_division(a, b, rounding):
         if len(inner) == 1:
             rest = a - inner[0]
             if rest.is_integer:
-                return rounding((inner[0].args[0] + rest) / b)
-    return rounding(a / b)
+                return _rounding(rounding, (inner[0].args[0] + rest) / b)
+    return _rounding(rounding, a / b)
+
+
+def _rounding(rounding, value):
+    # sympy's floor of a large polynomial looks for its real roots: not for those
+    return rounding(value) if small(value) else rounding(value, evaluate=False)
 
 
 def divide(a, b):
@@ -82,6 +136,8 @@ def readable(value) -> str:
     floor((H - 7)/4) rather than floor(H/4 - 7/4)."""
     if not isinstance(value, sympy.Basic):
         return str(value)
+    if not small(value):  # sorting the terms of a large expression costs seconds
+        return sympy.sstr(value, order="none")
     if value.has(sympy.floor, sympy.ceiling):
         value = over_one_denominator(value)
     elif isinstance(value, sympy.Add) and len(value.args) <= 8:  # 2*(d1 + d2) + 1
@@ -94,7 +150,10 @@ def readable(value) -> str:
 
 
 def over_one_denominator(value):
-    """The expression with each floor/ceiling argument over one denominator."""
+    """The expression with each floor/ceiling argument over one denominator (a large one
+    as it is: expanding it could take for ever)."""
+    if not small(value):
+        return value
     mapping = {r: type(r)(sympy.together(sympy.expand(r.args[0])), evaluate=False)
                for r in value.atoms(sympy.floor, sympy.ceiling)}
     return value.xreplace(mapping)
@@ -105,7 +164,8 @@ def simplify_condition(condition):
     """A validity condition in the form a person reads: floor(G) + r >= k becomes G >= k - r
     (exact for integer r and k), and a condition linear in one integer symbol becomes a
     bound on it: floor((H - 3)/2) + 1 >= 3  ->  H >= 7."""
-    if not isinstance(condition, sympy.Rel) or condition.rel_op not in (">=", ">", "<=", "<"):
+    if not isinstance(condition, sympy.Rel) or condition.rel_op not in (">=", ">", "<=", "<") \
+            or not small(condition):
         return condition
     if condition.rel_op in ("<=", "<"):
         condition = condition.reversed
@@ -139,8 +199,12 @@ def simplify_condition(condition):
 
 
 def same(a, b) -> bool:
-    """Whether two expressions are equal for every value of their symbols."""
-    difference = sympy.expand(expr(a) - expr(b))
+    """Whether two expressions are equal for every value of their symbols (when they are
+    too large to simplify: whether they are written alike)."""
+    difference = expr(a) - expr(b)
+    if not small(difference):
+        return difference == 0
+    difference = sympy.expand(difference)
     if difference == 0:
         return True
     return sympy.simplify(difference) == 0
