@@ -381,8 +381,11 @@ def _ptflops_interpolate(x: tuple, args: dict) -> Value:
         if isinstance(size, tuple):
             return numel(size) * channels
         return size ** (len(x) - 2) * channels
-    if isinstance(scale, tuple):
-        return numel(x) * math.prod(int(s) for s in scale)  # np.prod(..., dtype=int64)
+    if isinstance(scale, tuple):  # np.prod(..., dtype=int64); a symbol is an integer already
+        return numel(x) * algebra.product(s if algebra.is_symbolic(s) else int(s)
+                                          for s in scale)
+    if algebra.is_symbolic(scale):
+        return numel(x) * scale ** (len(x) - 2)
     factor = float(scale) ** (len(x) - 2)
     if algebra.is_number(numel(x)):
         return Fraction(numel(x) * factor)  # int times float, as ptflops computes it

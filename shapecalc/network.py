@@ -23,7 +23,7 @@ from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, Call
 from shapecalc.layers.base import LayerResult, LayerRule, Window
 from shapecalc.report import AxisField, LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
-from shapecalc.spec.evaluate import Reference
+from shapecalc.spec.evaluate import MAX_BITS, Reference
 
 CONVENTIONS = (PYTORCH, KERAS)
 MAX_LAYERS = 200_000
@@ -190,6 +190,12 @@ class Network:
 
     def _row(self, index, span, name, type_name, source, inputs, result, conditions, block,
              call, arguments, kernel=None) -> Tensor:
+        for value in (*result.shape, result.trainable, result.non_trainable, result.buffers,
+                      result.macs):
+            if type(value) is int and value.bit_length() > MAX_BITS:
+                raise LayerError(f"layer {index} `{source}`: a size or count of more than "
+                                 f"{MAX_BITS} bits ({value.bit_length()} bits); shapecalc "
+                                 "stops here", span, layer_index=index)
         field = _propagate_field(inputs, result.receptive)
         for tensor in inputs:
             if tensor.source not in self.known:

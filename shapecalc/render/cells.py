@@ -258,6 +258,9 @@ def size(nbytes) -> Line:
     number at 1 or more, with two decimals (1,200 bytes: 1.17 KB)."""
     if type(nbytes) is not int:
         return Line((nbytes, " bytes"))
+    if nbytes.bit_length() > 1000:  # beyond a float: in PB, hundredths by integer division
+        hundredths = (nbytes * 100 + 2**49) // 2**50
+        return Line((f"{hundredths // 100}.{hundredths % 100:02d} PB",))
     scaled, unit = float(nbytes), 0
     while scaled >= 1024 and unit < len(_SIZE_UNITS) - 1:
         scaled, unit = scaled / 1024, unit + 1
