@@ -417,7 +417,11 @@ class Interpreter:
             if handler is None:
                 raise self.error(f"`{_describe_node(stmt)}` is not supported by shapecalc's "
                                  "reader", stmt)
-            handler(stmt, frame)
+            try:
+                handler(stmt, frame)
+            except RecursionError:  # the innermost statement with room left to say so
+                raise self.error("this nests too deeply to follow (a value that contains "
+                                 "itself, or a chain of calls)", stmt) from None
 
     def _exec_Expr(self, node: ast.Expr, frame: Frame) -> None:
         value = node.value

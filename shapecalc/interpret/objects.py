@@ -675,8 +675,10 @@ def _format_braces(interp, text: str, args, kwargs, node) -> str:
 _SAFE_SPEC = re.compile(r"[<>^=]?[+\- ]?#?0?\d{0,3}[,_]?(\.\d{1,3})?[bcdeEfFgGnosxX%]?")
 
 
-def format_value(interp, value, spec: str, node) -> str:
-    """str() / format() of a value, with a format spec of bounded width."""
+def format_value(interp, value, spec: str, node, _within: tuple = ()) -> str:
+    """str() / format() of a value, with a format spec of bounded width, at most
+    MAX_STRING characters long (``_within``: the containers being formatted, so that a list
+    holding itself reads ``[...]`` as in Python)."""
     if isinstance(value, Unbound):
         return value.name
     if spec and not _SAFE_SPEC.fullmatch(spec):
@@ -687,7 +689,16 @@ def format_value(interp, value, spec: str, node) -> str:
         except (ValueError, TypeError) as error:
             raise interp.error(f"format: {error}", node) from None
     if isinstance(value, (tuple, list)):
-        inner = ", ".join(format_value(interp, v, "", node) for v in value)
+        if any(value is outer for outer in _within):
+            return "[...]"
+        parts, length = [], 0
+        for item in value:
+            parts.append(format_value(interp, item, "", node, (*_within, value)))
+            length += len(parts[-1]) + 2
+            if length > frameworks.MAX_STRING:
+                raise interp.error(f"a string longer than {frameworks.MAX_STRING:,} "
+                                   "characters", node)
+        inner = ", ".join(parts)
         return f"({inner})" if isinstance(value, tuple) else f"[{inner}]"
     return arithmetic.describe(value) if not arithmetic._is_expr(value) else str(value)
 
