@@ -43,6 +43,7 @@ KERAS_LIST_MERGES = {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minim
 # The input comes from keras.Input; these first-layer arguments would repeat it
 KERAS_INPUT_ARGUMENTS = {"input_shape", "batch_input_shape", "input_dim", "batch_size"}
 KERAS_MODULES = {"regularizers", "initializers", "constraints", "activations", "ops"}
+FRAMEWORK_MODULES = {"torch", "nn", "F", "tf", "tensorflow", "keras", "layers", *KERAS_MODULES}
 # Names a generated file uses itself, which a layer or tensor name must not shadow
 RESERVED = {"self", "torch", "nn", "keras", "layers", "tf", "model", "np", "inputs",
             "outputs", "build_model", "forward", "training", "train", "eval", "to", "type",
@@ -185,7 +186,7 @@ def render_value(value: object, rename=lambda dotted: dotted) -> str:
             if not _DOTTED.fullmatch(value.text):  # code shapecalc did not evaluate
                 raise ExportError(f"cannot write `{value.text}` as code: shapecalc did not "
                                   "evaluate it")
-            return rename(value.text)
+            return rename(_framework_name(value.text))
         return render_node(value.node, rename)
     if value is Ellipsis:
         return "..."
@@ -195,12 +196,23 @@ def render_value(value: object, rename=lambda dotted: dotted) -> str:
     raise ExportError(f"cannot write the value {value!r} as code")
 
 
+def _framework_name(dotted: str) -> str:
+    """A referenced name, written back only when it is the frameworks' own (``nn.GELU``,
+    ``regularizers.l2``): any other name would be code from elsewhere."""
+    bare_layer = (KERAS, dotted) in REGISTRY or (PYTORCH, dotted) in REGISTRY  # LSTM(64)
+    if dotted.split(".")[0] not in FRAMEWORK_MODULES and not bare_layer:
+        raise ExportError(f"cannot write `{dotted}` as code: it is not a name of PyTorch or "
+                          "Keras (shapecalc writes only the frameworks' names and the values "
+                          "it evaluated)")
+    return dotted
+
+
 def render_node(node: object, rename=lambda dotted: dotted) -> str:
     """A syntax node as code (a nested constructor such as ``LSTM(64)``)."""
     if isinstance(node, (S.Number, S.String, S.Constant)):
         return repr(node.value)
     if isinstance(node, S.Name):
-        return rename(node.dotted)
+        return rename(_framework_name(node.dotted))
     if isinstance(node, S.Sequence):
         items = [render_node(i, rename) for i in node.items]
         if node.kind == "list":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -162,3 +163,342 @@ def random_python_models(draw):
 @given(random_python_models())
 def test_random_python_models_never_crash(text):
     analyse_or_refuse(text)
+
+
+# -- every run bounded, through the command line -----------------------------------------
+#
+# Each input runs in a child process forked from this one (sympy and shapecalc already
+# imported, so a run costs milliseconds, not a Python start-up), under a memory limit, and
+# is killed when it passes its time limit: a hang or a runaway allocation is a failure with
+# the input named, not a stuck test run.
+
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+
+import sympy  # noqa: F401  (imported once here, not in every child)
+from click.testing import CliRunner
+
+from shapecalc.cli import main
+
+SECONDS = 5.0  # the most one input may take, all its commands together
+MEBIBYTES = 400  # the most memory one input may add to the process
+
+
+def _virtual_memory() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= 20_000 else text[:10_000] + " ... " + text[-10_000:]
+
+
+def _invoke_all(commands: list[tuple[list[str], str | None]]) -> list[dict]:
+    results = []
+    for args, stdin in commands:
+        result = CliRunner().invoke(main, args, input=stdin)
+        error = result.exception
+        results.append({
+            "args": args, "exit_code": result.exit_code, "output": _shortened(result.output),
+            "internal": None if error is None or isinstance(error, SystemExit)
+            else f"{type(error).__name__}: {error}"[:500],
+        })
+    return results
+
+
+def run_bounded(commands: list[tuple[list[str], str | None]], seconds: float = SECONDS,
+                mebibytes: int = MEBIBYTES) -> list[dict]:
+    """Run each (arguments, standard input) through the CLI in one forked child, under
+    ``mebibytes`` more address space than this process has and ``seconds`` in all. Fails
+    the test when the child runs out of either."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 3
+        try:
+            os.close(reader)
+            limit = _virtual_memory() + mebibytes * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(
+                resource.RLIMIT_AS)[1]))
+            data = json.dumps(_invoke_all(commands)).encode()
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        except MemoryError:
+            status = 4
+        finally:
+            os._exit(status)
+    os.close(writer)
+    chunks, deadline = [], time.monotonic() + seconds
+    with os.fdopen(reader, "rb") as pipe:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([pipe], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                pytest.fail(f"took more than {seconds:g} s: {commands!r:.3000}")
+            chunk = os.read(pipe.fileno(), 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) == 4:
+        pytest.fail(f"needed more than {mebibytes} MiB: {commands!r:.3000}")
+    assert os.waitstatus_to_exitcode(status) == 0, f"the child failed: {commands!r:.3000}"
+    return json.loads(b"".join(chunks))
+
+
+def assert_no_internal_error(results: list[dict]) -> None:
+    for result in results:
+        assert result["internal"] is None and "internal error" not in result["output"], (
+            f"shapecalc {result['args']}: {result['internal']}\n{result['output']}")
+        assert result["exit_code"] in (0, 1, 2), result
+
+
+PT = "convention: pytorch\ninput: (1, 4)\n"
+SYMBOLIC_CONVS = "convention: pytorch\ninput: (1, 3, H, W)\n" + "".join(
+    f"nn.Conv2d(3, 3, k{i}, padding=p{i}, stride=s{i})\n" for i in range(25))
+NUMBER = "9" * 1201
+
+# (spec, extra arguments, the exit status, a text the output holds)
+REPRODUCERS = {
+    # tiny specs that never finished or ate memory
+    "three nested loops": (
+        PT + "for i in range(1000):\n    for j in range(1000):\n        for k in range(1000):\n"
+        "            let a = 1\n", [], 1, "more than 1,000,000 steps"),
+    "assignments in nested loops": (
+        PT + "for i in range(1000):\n    for j in range(1000):\n        for k in range(1000):\n"
+        "            a = 1\n", [], 1, ":5:"),
+    "blocks calling the next twice": (
+        PT + "def b0(n):\n    return n\n" + "".join(
+            f"def b{i}(n):\n    b{i - 1}(n)\n    return b{i - 1}(n)\n" for i in range(1, 31))
+        + "b30(1)\nnn.ReLU()\n", [], 1, "more than 1,000,000 steps"),
+    "a fraction to a power": (PT + "let a = (1/3)**1024\nlet b = a**1024\nnn.ReLU()\n", [], 1,
+                              ":3:9"),
+    "a float to a power, in code": (PT + "a = (1/3)**1024\nb = a**1024\nnn.ReLU()\n", [], 0,
+                                    "(1, 4)"),
+    "a power of a sum under a strided conv": (
+        "convention: pytorch\ninput: (1, 3, (H+1)**1024, 8)\nnn.Conv2d(3, 8, 3, stride=2)\n",
+        ["--explain"], 0, "floor("),
+    "solve on 25 symbolic convs": (SYMBOLIC_CONVS, ["solve", "p0"], 2, "too large"),
+    "solve --keep-size on 25 symbolic convs": (SYMBOLIC_CONVS, ["solve", "p0", "--keep-size"],
+                                              2, "too large"),
+    "analyze 25 symbolic convs": (SYMBOLIC_CONVS, [], 0, "conv2d (Conv2d)"),
+    # internal errors
+    "5.0/0.0": (PT + "a = 5.0/0.0\n", [], 1, "division by zero"),
+    "5.0//0.0": (PT + "let a = 5.0//0.0\n", [], 1, "division by zero"),
+    "5 % 0.0": (PT + "nn.Linear(4, 5 % 0.0)\n", [], 1, "division by zero"),
+    "H % 0": (PT + "let a = H % 0\n", [], 1, ":3:9"),
+    "1e300**2": (PT + "a = 1e300**2\n", [], 1, ":3:5"),
+    "10**400*1.0": (PT + "let a = 10**400*1.0\n", [], 1, "too large to convert"),
+    "H // 1.5": (PT + "a = H // 1.5\n", [], 1, "a symbol and a float"),
+    "H == None": (PT + "nn.Linear(4, H == None)\n", [], 1, "must be an integer"),
+    "H == 'x'": (PT + "let a = H == 'x'\n", [], 1, "expected an integer"),
+    "H == nn.ReLU()": (PT + "a = H == nn.ReLU()\nnn.ReLU()\n", [], 0, "re_lu"),
+    "batch_input_shape=()": ("convention: keras\nlayers.Dense(2, batch_input_shape=())\n", [],
+                             1, "must not be empty"),
+    "a 1,201-digit size under Flatten": (
+        f"convention: pytorch\ninput: (1, {NUMBER}, 2)\nnn.Flatten()\n", ["--explain"], 0,
+        "Flatten"),
+    "a 1,201-digit size under Linear": (
+        f"convention: pytorch\ninput: (1, {NUMBER})\nnn.Linear({NUMBER}, 2)\n", [], 0, "MB"),
+    "sizes past 4,096 bits": (
+        f"convention: pytorch\ninput: (1, {NUMBER}, {NUMBER}, {NUMBER}, {NUMBER})\n"
+        "nn.Flatten()\n", ["--format", "json"], 1, "more than 4096 bits"),
+    "975 nested blocks": (PT + "".join(" " * i + "if True:\n" for i in range(975))
+                          + " " * 975 + "nn.ReLU()\n", [], 1, "too many levels of indentation"),
+    "20,000 elifs": (PT + "if False:\n    pass\n" + "elif False:\n    pass\n" * 20000
+                     + "else:\n    nn.ReLU()\n", [], 1, "nested too deeply"),
+    "973 elifs": (PT + "if False:\n    pass\n" + "elif False:\n    pass\n" * 973
+                  + "else:\n    nn.ReLU()\n", [], 0, "re_lu"),
+    "a 20,000-term sum": (PT + "a = " + " + ".join(["1"] * 20000) + "\n", [], 1,
+                          "nested too deeply for Python's parser"),
+    "a list holding itself": (PT + "a = []\na.append(a)\nb = a == a\n", [], 1, ":5:1"),
+    "str() of a huge list": (PT + "a = ['x' * 100000] * 100000\nb = str(a)\n", [], 1,
+                             "longer than 100,000 characters"),
+    "ptflops of a symbolic upsample": (
+        "convention: pytorch\ninput: (1, 3, H, 8)\nnn.Upsample(scale_factor=(H, 2.5))\n",
+        ["--count", "ptflops"], 0, "108*H**2"),
+    # valid specs that were refused
+    "a byte-order mark": ("\ufeff" + PT + "nn.ReLU()\n", [], 0, "re_lu"),
+    "U+2028 and a form feed in comments": (
+        PT + "# a\u2028b\n# c\x0cd\nnn.Linear(5, 2)\n", [], 1, "spec.txt:5:11"),
+    "layers under a top-level if": (PT + "if True:\n    nn.ReLU()\n    nn.Linear(4, 2)\n", [],
+                                    0, "(1, 2)"),
+    "a flat sum of 49 terms": (PT + "let a = " + " + ".join(["1"] * 49) + "\nnn.Linear(4, a)\n",
+                               [], 0, "(1, 49)"),
+    "a flat sum of 2,000 terms": ("convention: pytorch\ninput: (1, " + " + ".join(["1"] * 2000) + ")\n"
+                                  "expect output: (1, 2000)\nnn.ReLU()\n", [], 0, "(1, 2000)"),
+    "a with block": (PT + "with torch.no_grad():\n    nn.Linear(4, 3)\n", [], 0, "(1, 3)"),
+    "a try block": (PT + "try:\n    nn.Linear(4, 3)\nexcept ImportError:\n    pass\n", [], 0,
+                    "(1, 3)"),
+}
+
+# Those that run up to a bound of a million interpreter steps, or through sympy: 2 to 6 s on
+# an idle machine, more on a loaded one.
+SLOW = {"three nested loops", "assignments in nested loops", "blocks calling the next twice",
+        "solve on 25 symbolic convs", "solve --keep-size on 25 symbolic convs",
+        "analyze 25 symbolic convs"}
+
+
+@pytest.mark.parametrize("name", REPRODUCERS)
+def test_reproducer_is_bounded_and_answered(tmp_path, name):
+    text, extra, exit_code, expected = REPRODUCERS[name]
+    path = tmp_path / "spec.txt"
+    path.write_text(text, encoding="utf-8")
+    command = extra[0] if extra and extra[0] in ("solve", "check") else "analyze"
+    args = [command, str(path), *(extra[1:] if command != "analyze" else extra)]
+    (result,) = run_bounded([(args, None)], seconds=20 if name in SLOW else SECONDS)
+    assert_no_internal_error([result])
+    assert result["exit_code"] == exit_code, result["output"]
+    assert expected in result["output"], result["output"]
+
+
+def test_check_compares_a_large_power_without_expanding_it(tmp_path):
+    path = tmp_path / "spec.txt"
+    path.write_text("convention: pytorch\ninput: (1, 3, H, W)\nnn.Conv2d(3, 8, 3)\n"
+                    "expect macs: (H+W)**1024\nexpect layer 1 output: (1, 8, H - 2, W - 2)\n")
+    (result,) = run_bounded([(["check", str(path)], None)])
+    assert result["exit_code"] == 1
+    assert "spec.txt:4: macs: expected (H+W)**1024" in result["output"]
+    assert "2 expectations in 1 files, 1 failed" in result["output"]
+
+
+@pytest.mark.parametrize("target, message", [
+    ("1/0", "division by zero"), ("lambda:1", "`Lambda` is not part of the spec language"),
+    ("''", "expected an integer expression"), ("floor(H)", "expected an integer expression"),
+    ("(1, 2)", "expected an integer expression"), ("H+", "syntax error"),
+])
+def test_solve_output_that_is_not_a_size_is_a_usage_error(tmp_path, target, message):
+    path = tmp_path / "spec.txt"
+    path.write_text("convention: pytorch\ninput: (1, 3, H, 8)\nnn.Conv2d(3, 8, 3)\n")
+    (result,) = run_bounded([(["solve", str(path), "H", "--output", target], None)])
+    assert_no_internal_error([result])
+    assert result["exit_code"] == 2 and message in result["output"], result["output"]
+    assert "_target" not in result["output"]  # no line the user never wrote
+
+
+@pytest.mark.parametrize("binding, message", [
+    ("H=W%0", "division by zero"), ("H=1\nlet W=1/0", "on one line"),
+    ("H=1e300**2", "arithmetic error"),
+])
+def test_bad_set_is_a_usage_error(tmp_path, binding, message):
+    path = tmp_path / "spec.txt"
+    path.write_text("convention: pytorch\ninput: (1, 3, H, 8)\nnn.Conv2d(3, 8, 3)\n")
+    (result,) = run_bounded([(["analyze", str(path), "--set", binding], None)])
+    assert result["exit_code"] == 2 and message in result["output"], result["output"]
+
+
+def test_only_regular_files_of_bounded_size_are_read(tmp_path):
+    fifo = tmp_path / "fifo.txt"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    os.mkfifo(folder / "net.txt")  # a FIFO named *.txt: check skips it, never blocks
+    (folder / "ok.txt").write_text("convention: pytorch\ninput: (1, 4)\nnn.ReLU()\n"
+                                   "expect output: (1, 4)\n")
+    big = tmp_path / "big.txt"
+    big.write_text("#" * 9_000_000)
+    results = run_bounded([(["analyze", "/dev/zero"], None), (["analyze", str(fifo)], None),
+                           (["check", str(folder)], None), (["analyze", str(big)], None),
+                           (["analyze", "-"], "#" * 9_000_000)])
+    assert_no_internal_error(results)
+    dev_zero, fifo_result, checked, big_file, big_stdin = results
+    assert dev_zero["exit_code"] == 1 and "not a regular file" in dev_zero["output"]
+    assert fifo_result["exit_code"] == 1 and "not a regular file" in fifo_result["output"]
+    assert checked["exit_code"] == 0 and "1 expectations in 1 files" in checked["output"]
+    for result in (big_file, big_stdin):
+        assert result["exit_code"] == 1 and "larger than 8,000,000 bytes" in result["output"]
+
+
+def test_a_million_layers_finish_or_stop_within_30_s_and_1_5_gib(tmp_path):
+    """A real process, as a user runs it: the spec asks for a million layers; the run is
+    refused (the interpreter's time and step bounds) with the place it stopped."""
+    import subprocess
+
+    path = tmp_path / "spec.txt"
+    path.write_text(PT + "for i in range(999999):\n    nn.ReLU()\n")
+    limit = 3 * 2**29  # 1.5 GiB of address space
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    start = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "shapecalc", "analyze", str(path), "--format",
+                          "json"], capture_output=True, text=True, timeout=30,
+                         preexec_fn=limited)
+    assert time.monotonic() - start < 30
+    assert run.returncode in (0, 1), run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    if run.returncode == 1:
+        assert "spec.txt:4:5" in run.stderr
+
+
+# -- nothing smuggled through export -------------------------------------------------------
+
+INJECTIONS = [
+    "exec(\"import os; os.system('echo PWNED')\")",
+    "os.system('echo PWNED')",
+    "__import__('os').system('echo PWNED')",
+    "(lambda: __import__('os').system('echo PWNED'))()",
+    "lambda x: __import__('os').system('echo PWNED')",
+    "f\"{__import__('os').system('echo PWNED')}\"",
+    "().__class__.__bases__[0].__subclasses__()",
+    "eval('1')",
+    "PWNED_NAME",
+    "my_helpers.PWNED.attr",
+    "getattr(os, 'system')('echo PWNED')",
+    "open('/etc/passwd').read()",
+]
+FORBIDDEN = {"PWNED", "PWNED_NAME", "my_helpers", "os", "exec", "eval", "__import__",
+             "system", "lambda", "__class__", "__bases__", "__subclasses__", "getattr",
+             "open", "read"}
+
+
+@pytest.mark.parametrize("injection", INJECTIONS)
+def test_export_carries_no_expression_it_did_not_evaluate(tmp_path, injection):
+    specs = {
+        "torch_arg": "convention: pytorch\ninput: (1, 8)\n"
+                     f"nn.Linear(8, 4, device={injection})\n",
+        "torch_activation": "convention: pytorch\ninput: (1, 8)\n"
+                            f"nn.Linear(8, 4)\nnn.Identity(tag={injection})\n",
+        "torch_forward": "convention: pytorch\ninput: (1, 8)\nclass Net(nn.Module):\n"
+                         "    def __init__(self):\n        super().__init__()\n"
+                         "        self.fc = nn.Linear(8, 4)\n"
+                         f"    def forward(self, x):\n        y = {injection}\n"
+                         "        return self.fc(x)\nmodel = Net()\n",
+        "keras_arg": "convention: keras\ninput: (8,)\n"
+                     f"layers.Dense(4, kernel_regularizer={injection})\n",
+        "keras_activation": "convention: keras\ninput: (8,)\n"
+                            f"layers.Dense(4, activation={injection})\n",
+        "keras_name": f"convention: keras\ninput: (8,)\nlayers.Dense(4, name={injection})\n",
+    }
+    commands = []
+    for key, text in specs.items():
+        path = tmp_path / f"{key}.txt"
+        path.write_text(text)
+        commands += [(["export", str(path), "--to", to], None) for to in ("pytorch", "keras")]
+    results = run_bounded(commands, seconds=20)
+    assert_no_internal_error(results)
+    for result in results:
+        if result["exit_code"] == 0:  # the injection only in string literals, if anywhere
+            names = _names_in_code(result["output"])
+            assert not names & FORBIDDEN, (result["args"], result["output"])
+
+
+def _names_in_code(source: str) -> set[str]:
+    """The names and keywords of a Python file, outside its string literals and comments
+    (it is tokenized, which also checks that it is Python; it is never run)."""
+    import io
+    import tokenize
+
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return {t.string for t in tokens if t.type == tokenize.NAME}
