@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import resource
+import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -10,12 +15,15 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from shapecalc import analyze_text
+from shapecalc.cli import main
 from shapecalc.errors import SpecError
 from shapecalc.layers.base import REGISTRY
+from shapecalc.symbolic import symbol
 
 
 def analyse_or_refuse(text: str) -> None:
@@ -175,19 +183,7 @@ def test_random_python_models_never_crash(text):
 # is killed when it passes its time limit: a hang or a runaway allocation is a failure with
 # the input named, not a stuck test run.
 
-import json
-import os
-import resource
-import select
-import signal
-import sys
-import time
-
-import sympy  # noqa: F401  (imported once here, not in every child)
-from click.testing import CliRunner
-
-from shapecalc.cli import main
-
+symbol("H")  # sympy imported once here, not in every forked child
 SECONDS = 5.0  # the most one input may take, all its commands together
 MEBIBYTES = 400  # the most memory one input may add to the process
 
@@ -330,6 +326,13 @@ REPRODUCERS = {
     "ptflops of a symbolic upsample": (
         "convention: pytorch\ninput: (1, 3, H, 8)\nnn.Upsample(scale_factor=(H, 2.5))\n",
         ["--count", "ptflops"], 0, "108*H**2"),
+    # found by the fuzzer below
+    "explained transformer layers": (
+        "convention: pytorch\ninput x: (5, 2, 8)\ny = nn.TransformerEncoderLayer(8, 2, 16)(x)\n"
+        "z = nn.TransformerDecoderLayer(8, 2, 16, bias=False)(y, x)\n",
+        ["--explain", "--format", "json"], 0,
+        "8 \\u00d7 E^2 + 2 \\u00d7 E \\u00d7 F + 3 \\u00d7 E = 8 \\u00d7 8^2 + 2 \\u00d7 8 "
+        "\\u00d7 16 + 3 \\u00d7 8 = 792"),
     # valid specs that were refused
     "a byte-order mark": ("\ufeff" + PT + "nn.ReLU()\n", [], 0, "re_lu"),
     "U+2028 and a form feed in comments": (
