@@ -341,7 +341,8 @@ REPRODUCERS = {
                                     0, "(1, 2)"),
     "a flat sum of 49 terms": (PT + "let a = " + " + ".join(["1"] * 49) + "\nnn.Linear(4, a)\n",
                                [], 0, "(1, 49)"),
-    "a flat sum of 2,000 terms": ("convention: pytorch\ninput: (1, " + " + ".join(["1"] * 2000) + ")\n"
+    "a flat sum of 2,000 terms": ("convention: pytorch\ninput: (1, "
+                                  + " + ".join(["1"] * 2000) + ")\n"
                                   "expect output: (1, 2000)\nnn.ReLU()\n", [], 0, "(1, 2000)"),
     "a with block": (PT + "with torch.no_grad():\n    nn.Linear(4, 3)\n", [], 0, "(1, 3)"),
     "a try block": (PT + "try:\n    nn.Linear(4, 3)\nexcept ImportError:\n    pass\n", [], 0,
@@ -530,6 +531,7 @@ SNIPPETS = [
     "a = " + " + ".join(["1"] * 60), "\ufeff", "# \u2028 \x0c comment", "x = (" * 60 + ")" * 60,
     "model = None", "class A(nn.Module):\n    pass", "import os\nos.system('echo PWNED')",
 ]
+CHARACTERS = "()[]{}:,=.'\"\\#\n\t -+*/%@\r\ufeff\u2028\x0c\x00é"
 COMMANDS = [
     ["analyze"], ["analyze", "--format", "json", "--explain"],
     ["analyze", "--format", "markdown", "--explain"], ["analyze", "--format", "latex"],
@@ -566,7 +568,7 @@ def _mutate(text: str, mutation: tuple) -> str:
                 text[found.end():]
     elif kind == "character":
         position = where % (len(text) + 1)
-        return text[:position] + "()[]{}:,=.'\"\\#\n\t -+*/%@\r"[choice % 25] + text[position:]
+        return text[:position] + CHARACTERS[choice % len(CHARACTERS)] + text[position:]
     elif kind == "truncate":
         return text[:where % (len(text) + 1)]
     return "\n".join(lines)
