@@ -60,8 +60,9 @@ def _bindings(values: tuple[str, ...]) -> dict:
     bindings: dict = {}
     for item in values:
         name, sep, expr = item.partition("=")
-        if not sep or not name.strip().isidentifier():
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        if not sep or not name.strip().isidentifier() or "\n" in expr or "\r" in expr:
+            raise click.BadParameter(f"expected NAME=VALUE on one line, got {item!r}",
+                                     param_hint="--set")
         try:
             stmt = read_spec(f"let {name.strip()} = {expr}", "--set").statements[0]
             assert isinstance(stmt, Let)
@@ -137,15 +138,26 @@ def analyze(spec: str, fmt: str, convention: str | None, sets: tuple[str, ...],
     _report_errors(report)
 
 
+def _option_expression(text: str, option: str):
+    """An option's expression, read as a spec's expression is (not evaluated)."""
+    from shapecalc.spec.reader import _parse_expression
+
+    if "\n" in text or "\r" in text:
+        raise click.BadParameter("expected one line", param_hint=option)
+    try:
+        return _parse_expression(text, 1, 1, text)
+    except SpecError as error:
+        raise click.BadParameter(error.message, param_hint=option) from None
+
+
 def _input_shape(text: str | None, bindings: dict) -> tuple | None:
     """--input "(1, 3, H, W)": a tuple of sizes, read as a spec's expression is."""
     if text is None:
         return None
     from shapecalc.spec.evaluate import Evaluator
-    from shapecalc.spec.reader import _parse_expression
 
     try:
-        value = Evaluator(bindings)(_parse_expression(text, 1, 1, text))
+        value = Evaluator(bindings)(_option_expression(text, "--input"))
     except SpecError as error:
         raise click.BadParameter(error.message, param_hint="--input") from None
     if not isinstance(value, tuple):
@@ -159,7 +171,7 @@ def _analysed(spec: str, convention: str | None, bindings: dict, *, fmt: str = "
     """Read and analyse SPEC ('-': standard input); a spec that cannot be read exits 1."""
     from shapecalc import analyze_text
 
-    text = sys.stdin.read() if spec == "-" else _read(spec)
+    text = _read(spec)
     try:
         return analyze_text(text, path=spec, convention=convention, bindings=bindings,
                             explain=explain, input_shape=input_shape, mode=mode)
@@ -176,9 +188,27 @@ def _report_errors(report, *, stop: bool = True) -> None:
 
 
 def _read(path: str) -> str:
+    """A spec file ('-': standard input): a regular file (a device or a pipe could block or
+    never end) of at most MAX_SOURCE_CHARS characters."""
+    import os
+    import stat
+
+    from shapecalc.spec.reader import MAX_SOURCE_CHARS
+
+    limit = 4 * MAX_SOURCE_CHARS  # UTF-8 takes at most 4 bytes a character
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        if path == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO: no waiting
+            with open(descriptor, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                    raise click.FileError(path, hint="not a regular file")
+                data = handle.read(limit + 1)
+        if len(data) > limit:
+            raise click.FileError(path, hint=f"larger than {limit:,} bytes; a spec may have "
+                                             f"at most {MAX_SOURCE_CHARS:,} characters")
+        return data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise click.FileError(path, hint=f"not UTF-8 text ({error.reason})")
     except OSError as error:
@@ -252,13 +282,14 @@ def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
     bindings = _bindings(sets)
     if unknown in bindings:
         raise click.UsageError(f"{unknown} is the unknown: do not --set it")
+    wanted = None if target is None else _option_expression(target, "--output")
     report = _analysed(spec, convention, bindings, fmt=fmt, mode=mode)
     _report_errors(report)
     from shapecalc.render.solutions import render_answers
     from shapecalc.solve import solve_relation
 
     try:
-        answers = solve_relation(report, unknown, keep_size=keep_size, target=target,
+        answers = solve_relation(report, unknown, keep_size=keep_size, target=wanted,
                                  layer=layer)
     except ValueError as error:
         raise click.UsageError(str(error))

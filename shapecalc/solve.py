@@ -205,12 +205,11 @@ class Answer(NamedTuple):
                 f"{self.solution.describe()}")
 
 
-def solve_relation(report, unknown: str, *, keep_size: bool = False, target: str | None = None,
+def solve_relation(report, unknown: str, *, keep_size: bool = False, target: object = None,
                    layer: int | None = None) -> list[Answer]:
     """The CLI's question, answered: one answer per group of output axes with the same
-    equation, or the range the validity conditions allow."""
-    from shapecalc.spec.evaluate import Evaluator
-    from shapecalc.spec.reader import read_spec
+    equation, or the range the validity conditions allow. ``target`` is the wanted output
+    size, an expression read from the command line."""
     from shapecalc.symbolic import symbol
 
     u = symbol(unknown)
@@ -237,8 +236,7 @@ def solve_relation(report, unknown: str, *, keep_size: bool = False, target: str
                              f"{report.input_shape} differ in rank")
         targets = list(report.input_shape)
     else:
-        value = Evaluator(bound)(read_spec(f"let _target = {target}").statements[0].value)
-        targets = [value] * len(shape)
+        targets = [_wanted_size(target, bound)] * len(shape)
     answers: dict[tuple, list[int]] = {}
     for axis, (dim, want) in enumerate(zip(shape, targets)):
         if dim is None or unknown not in {s.name for s in getattr(expr(dim), "free_symbols",
@@ -253,3 +251,20 @@ def solve_relation(report, unknown: str, *, keep_size: bool = False, target: str
                          f"{unknown}")
     return [Answer(unknown, tuple(axes), dim, want, solution)
             for dim, want, solution, *axes in answers.values()]
+
+
+def _wanted_size(node, bindings: dict) -> object:
+    """The value of --output's expression: an integer or a symbolic integer expression."""
+    from shapecalc import algebra
+    from shapecalc.errors import SpecError
+    from shapecalc.spec.evaluate import Evaluator
+
+    try:
+        value = Evaluator(bindings)(node)
+    except SpecError as error:
+        raise ValueError(f"--output: {error.message}") from None
+    if not (algebra.is_number(value) or algebra.is_symbolic(value)) or \
+            isinstance(value, (bool, float)) or type(value).__name__ == "Reference":
+        raise ValueError("--output: expected an integer expression such as `H` or "
+                         "`(H + 1) // 2`")
+    return value
