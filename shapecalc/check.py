@@ -19,7 +19,7 @@ import tempfile
 
 from shapecalc import algebra
 from shapecalc.algebra import show_shape
-from shapecalc.errors import ShapecalcError, SpecError
+from shapecalc.errors import ShapecalcError, SpecError, source_lines
 from shapecalc.record import Record
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
@@ -211,7 +211,7 @@ def update(path: str, checked_text: str, verdicts: list[Verdict]) -> list[Verdic
         raise UpdateRefused(f"cannot read it again: {getattr(error, 'strerror', error)}")
     if _as_read(text) != _as_read(checked_text):
         raise UpdateRefused("it changed since it was checked")
-    lines = text.splitlines(keepends=True)  # numbered as the reader numbers them
+    lines = source_lines(text, keepends=True)  # numbered as the reader numbers them
     line_starts = list(itertools.accumulate(map(len, lines), initial=0))
     rewritten = []
     for verdict in sorted(changes, key=lambda v: v.expect.value_span, reverse=True):

@@ -7,16 +7,16 @@ from typing import NamedTuple
 
 SHOWN = 120  # characters of a source line under a message, around the column it points at
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_END = re.compile(r"(?<=\n)|(?<=\r)(?!\n)")  # after \n, \r\n or a lone \r
 
 
-def source_lines(text: str) -> list[str]:
+def source_lines(text: str, keepends: bool = False) -> list[str]:
     """The lines of a spec as Python counts them: only \\n, \\r\\n and \\r end a line
     (``str.splitlines`` also splits at form feeds and U+2028, which may stand in a comment)."""
-    lines = _LINE_BREAK.split(text)
+    lines = _LINE_END.split(text)
     if lines[-1] == "":
         lines.pop()
-    return lines
+    return lines if keepends else [line.rstrip("\r\n") for line in lines]
 
 
 class Span(NamedTuple):
