@@ -175,8 +175,9 @@ def count(report: NetworkReport, convention: str, *, training: bool = False) -> 
     views = _views(report) if report.convention == PYTORCH else ()
     if convention == TORCH:
         if not views:
-            counts = tuple(LayerCount(layer, 2 * layer.macs) for layer in report.layers)
-            return Counting(TORCH, UNITS[TORCH], counts, 2 * report.macs)
+            counts = tuple(LayerCount(layer, None if layer.macs is None else 2 * layer.macs)
+                           for layer in report.layers)  # None: a size Keras leaves unknown
+            return Counting(TORCH, UNITS[TORCH], counts, report.flops)
         counts = tuple(_flop_counter(v, training) for v in views)
     elif convention == FVCORE:
         counts = tuple(_fvcore(v, training) for v in views)

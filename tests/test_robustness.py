@@ -333,6 +333,9 @@ REPRODUCERS = {
         ["--explain", "--format", "json"], 0,
         "8 \\u00d7 E^2 + 2 \\u00d7 E \\u00d7 F + 3 \\u00d7 E = 8 \\u00d7 8^2 + 2 \\u00d7 8 "
         "\\u00d7 16 + 3 \\u00d7 8 = 792"),
+    "--count torch where Keras leaves a size unknown": (
+        "convention: keras\ninput: (None,)\nlayers.Embedding(100, 8)\nlayers.Conv1D(8, 3)\n",
+        ["--count", "torch"], 0, "torch FLOPs:          None"),
     # valid specs that were refused
     "a byte-order mark": ("\ufeff" + PT + "nn.ReLU()\n", [], 0, "re_lu"),
     "U+2028 and a form feed in comments": (
