@@ -202,7 +202,7 @@ class _View(Record):
 
     @property
     def x(self) -> tuple:
-        return self.inputs[0]
+        return self.inputs[0] if self.inputs else ()  # a Parameter row reads no tensor
 
     @property
     def y(self) -> tuple:
@@ -291,13 +291,13 @@ def _torchinfo(v: _View) -> LayerCount:
     if v.type == "MultiheadAttention":
         return LayerCount(v.layer, 0, "not a leaf module (its out_proj child is never "
                                       "called): torchinfo leaves it out of its total")
-    if algebra.truth(params == 0) is True:
-        return LayerCount(v.layer, 0)
+    if algebra.truth(params == 0) is True or not v.inputs:  # a model's own nn.Parameter:
+        return LayerCount(v.layer, 0)                       # no module call, 0 (torchinfo)
     if "Conv" in v.type:
         return LayerCount(v.layer, params * numel(y[:1] + y[2:]))
     if v.type in RECURRENT or v.type in CELLS:
         return LayerCount(v.layer, params * numel(y[:2]))
-    return LayerCount(v.layer, params * y[0])
+    return LayerCount(v.layer, params * numel(y[:1]))
 
 
 # -- ptflops --------------------------------------------------------------------------------

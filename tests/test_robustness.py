@@ -266,6 +266,10 @@ PT = "convention: pytorch\ninput: (1, 4)\n"
 SYMBOLIC_CONVS = "convention: pytorch\ninput: (1, 3, H, W)\n" + "".join(
     f"nn.Conv2d(3, 3, k{i}, padding=p{i}, stride=s{i})\n" for i in range(25))
 NUMBER = "9" * 1201
+OWN_PARAMETER = ("convention: pytorch\ninput: (5,)\nclass P(nn.Module):\n"
+                 "    def __init__(self):\n        super().__init__()\n"
+                 "        self.a = nn.Parameter(torch.randn(()))\n"
+                 "    def forward(self, x):\n        return self.a * x\nmodel = P()\n")
 
 # (spec, extra arguments, the exit status, a text the output holds)
 REPRODUCERS = {
@@ -336,6 +340,10 @@ REPRODUCERS = {
     "--count torch where Keras leaves a size unknown": (
         "convention: keras\ninput: (None,)\nlayers.Embedding(100, 8)\nlayers.Conv1D(8, 3)\n",
         ["--count", "torch"], 0, "torch FLOPs:          None"),
+    "--count torchinfo of a model's own parameter": (
+        OWN_PARAMETER, ["--count", "torchinfo"], 0, "torchinfo Mult-Adds:  0"),
+    "--count ptflops of a model's own parameter": (
+        OWN_PARAMETER, ["--count", "ptflops"], 0, "ptflops MACs"),
     # valid specs that were refused
     "a byte-order mark": ("\ufeff" + PT + "nn.ReLU()\n", [], 0, "re_lu"),
     "U+2028 and a form feed in comments": (
@@ -539,9 +547,14 @@ COMMANDS = [
     ["analyze"], ["analyze", "--format", "json", "--explain"],
     ["analyze", "--format", "markdown", "--explain"], ["analyze", "--format", "latex"],
     ["analyze", "--format", "csv"], ["analyze", "--count", "torch"],
-    ["analyze", "--count", "ptflops"], ["analyze", "--depth", "1"], ["rf", "--symbolic"],
-    ["check"], ["export", "--to", "pytorch"], ["export", "--to", "keras"],
-    ["solve", "H", "--keep-size"], ["solve", "H"], ["solve", "p", "--output", "H // 2"],
+    ["analyze", "--count", "ptflops"], ["analyze", "--count", "fvcore"],
+    ["analyze", "--count", "torchinfo", "--memory"], ["analyze", "--depth", "1"],
+    ["analyze", "--mode", "eval", "--format", "csv", "--columns", "input,output,kernel,params,flops,rf,connected"],
+    ["analyze", "--input", "(1, 3, H, W)"], ["rf", "--symbolic"], ["rf", "--format", "json"],
+    ["rf", "--format", "latex"], ["check"], ["check", "--format", "github"],
+    ["export", "--to", "pytorch"], ["export", "--to", "keras"],
+    ["solve", "H", "--keep-size"], ["solve", "H", "--format", "json"],
+    ["solve", "p", "--output", "H // 2", "--format", "markdown"],
 ]
 
 
@@ -606,4 +619,4 @@ def test_fuzz_the_command_line_on_mutated_real_specs(seed, mutations, commands):
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
         runs = [([command[0], path, *command[1:]], None) for command in commands]
-        assert_no_internal_error(run_bounded(runs, seconds=len(runs) * (MAX_SECONDS + 5)))
+        assert_no_internal_error(run_bounded(runs, seconds=len(runs) * 3 * MAX_SECONDS))
