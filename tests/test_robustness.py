@@ -312,7 +312,7 @@ REPRODUCERS = {
         f"convention: pytorch\ninput: (1, {NUMBER}, 2)\nnn.Flatten()\n", ["--explain"], 0,
         "Flatten"),
     "a 1,201-digit size under Linear": (
-        f"convention: pytorch\ninput: (1, {NUMBER})\nnn.Linear({NUMBER}, 2)\n", [], 0, "MB"),
+        f"convention: pytorch\ninput: (1, {NUMBER})\nnn.Linear({NUMBER}, 2)\n", [], 0, ".00 PB)"),
     "sizes past 4,096 bits": (
         f"convention: pytorch\ninput: (1, {NUMBER}, {NUMBER}, {NUMBER}, {NUMBER})\n"
         "nn.Flatten()\n", ["--format", "json"], 1, "more than 4096 bits"),
