@@ -151,12 +151,19 @@ def readable(value) -> str:
 
 def over_one_denominator(value):
     """The expression with each floor/ceiling argument over one denominator (a large one
-    as it is: expanding it could take for ever)."""
+    as it is: expanding it could take for ever; those of a repeated stride's closed form
+    kept as built)."""
     if not small(value):
         return value
     mapping = {r: type(r)(sympy.together(sympy.expand(r.args[0])), evaluate=False)
-               for r in value.atoms(sympy.floor, sympy.ceiling)}
+               for r in value.atoms(sympy.floor, sympy.ceiling) if not _geometric(r)}
     return value.xreplace(mapping)
+
+
+def _geometric(value) -> bool:
+    """Whether a value holds a power with a symbolic exponent (s**L, the closed form of a
+    repeated stride), kept as it is built: (s**L - 1)/(s - 1) reads better than expanded."""
+    return any(not p.exp.is_number for p in value.atoms(sympy.Pow))
 
 
 @lru_cache(maxsize=4096)

@@ -13,7 +13,8 @@ from shapecalc import algebra
 from shapecalc.interpret import arithmetic, frameworks, objects, tensors
 from shapecalc.interpret.modules import Container, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
-                                        Opaque, Parameter, Tensor, UserClass, concrete)
+                                        Opaque, Parameter, SymbolicRange, Tensor, UserClass,
+                                        concrete)
 from shapecalc.errors import SpecError
 
 
@@ -50,6 +51,9 @@ def _range(interp, args, kwargs, node):
     args = concrete(list(args))
     if not 1 <= len(args) <= 3:
         raise interp.error(f"range expected 1 to 3 arguments, got {len(args)}", node)
+    if node is not None and node is getattr(interp, "loop_range", None) and \
+            1 <= len(args) <= 2 and _symbolic_count(args):
+        return SymbolicRange(*([0] if len(args) == 1 else []), *args)  # for i in range(L)
     for value in args:
         if type(value) is not int and not isinstance(value, bool):
             if algebra.is_symbolic(value) and not isinstance(value, (Module, Opaque)):
@@ -61,6 +65,12 @@ def _range(interp, args, kwargs, node):
         raise interp.error(f"range of {len(result):,} items is more than shapecalc follows",
                            node)
     return result
+
+
+def _symbolic_count(args) -> bool:
+    if not all(type(v) is int or arithmetic.is_integer(v) for v in args):
+        return False
+    return any(algebra.is_symbolic(v) for v in args)
 
 
 def _int(interp, args, kwargs, node):

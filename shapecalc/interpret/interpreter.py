@@ -26,8 +26,8 @@ from shapecalc.errors import LayerError, Span, SpecError, source_lines
 from shapecalc.interpret import arithmetic, frameworks, modules, objects, tensors
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace,
-                                        Opaque, Parameter, Tensor, Unbound, UserClass,
-                                        concrete)
+                                        Opaque, Parameter, SymbolicRange, Tensor, Unbound,
+                                        UserClass, concrete)
 from shapecalc.layers.base import KERAS, PYTORCH
 from shapecalc.spec import syntax as S
 from shapecalc.spec.reader import INPUT_TARGET
@@ -105,6 +105,7 @@ class Interpreter:
         self._called_names: set[str] | None = None
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
+        self.loop_range = None  # the iterable of the `for` being entered
         self.library = frameworks.Library(self)
         self._statements = {kind: getattr(self, name) for kind, name in _STATEMENTS.items()}
         self._expressions = {kind: getattr(self, name) for kind, name in _EXPRESSIONS.items()}
@@ -618,7 +619,16 @@ class Interpreter:
         self.exec_body(branch, frame)
 
     def _exec_For(self, node: ast.For, frame: Frame) -> None:
-        items = self.iterate(self.evaluate(node.iter, frame), node.iter)
+        outer, self.loop_range = self.loop_range, node.iter  # range(L) may be symbolic here
+        try:
+            iterable = self.evaluate(node.iter, frame)
+        finally:
+            self.loop_range = outer
+        if isinstance(iterable, SymbolicRange):
+            from shapecalc.interpret import loops
+
+            return loops.run(self, node, frame, iterable)
+        items = self.iterate(iterable, node.iter)
         broke = False
         for item in items:
             self.step(node)

@@ -29,6 +29,15 @@ class Tensor(Record):
     dtype: str = "float"
 
 
+class SymbolicRange:
+    """`range(a, L)` whose count depends on unbound symbols, as a `for` loop's iterable:
+    the loop runs in closed form (``interpret.loops``)."""
+
+    def __init__(self, start, stop) -> None:
+        self.start = start
+        self.stop = stop
+
+
 class Opaque:
     """What a call the interpreter does not know gave back (an optimizer, a loss, a
     device): carried along harmlessly, refused only where a number or a tensor is needed."""

@@ -1,0 +1,437 @@
+"""Loops repeated a symbolic number of times: `for i in range(L)` with L unbound.
+
+The body runs once, on the loop's tensor with each spatial size a fresh symbol X and each
+axis' receptive field (size, jump, start) fresh symbols too. When the body's map is the same
+on every repetition — it does not read `i`, gives the other sizes back unchanged, each
+spatial size back as floor((X + A)/m) + 0 with A and m free of X, the field as
+(size + jump·R, jump·S, start + jump·T), and weights that do not depend on X — it repeats in
+closed form. After t repetitions, with G_t(m) = 1 + m + ... + m^(t-1) (t when m = 1):
+
+    x_t = floor((x_0 + A·G_t(m)) / m^t)
+
+since floor((floor(y) + a)/m) = floor((y + a)/m) for integer a and positive integer m merges
+the nested floors, and
+
+    jump_t = j_0·S^t,  size_t = size_0 + j_0·R·G_t(S),  start_t = start_0 + j_0·T·G_t(S).
+
+A stride that is a symbol makes each form a Piecewise: its value at stride 1, and the
+geometric form otherwise, so there is no division by zero. Every size map is nondecreasing,
+so the sizes x_0, ..., x_(n-1) the body sees are monotone and a validity condition (a lower
+bound on a size) holds on all of them when it holds on the first and the last.
+
+The body's rows are kept once, as the group of the last repetition: output shapes and
+receptive fields there, parameters n × the body's, MACs the sum over the repetitions
+(closed when the sizes are linear in t, else an unevaluated Sum).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import sympy
+
+from shapecalc import algebra
+from shapecalc.errors import SpecError
+from shapecalc.interpret.values import SymbolicRange, Tensor
+from shapecalc.layers.base import KERAS
+from shapecalc.report import AxisField
+from shapecalc.symbolic import expr, readable, simplify_condition, symbol
+
+
+def _bind_hint(count) -> str:
+    names = sorted(s.name for s in count.free_symbols)
+    return ", ".join(f"--set {name}=3" for name in names) or "--set"
+
+
+class NonUniform(SpecError):
+    pass
+
+
+def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
+    """Run a `for` over a symbolic range in closed form, or refuse naming why."""
+    from shapecalc.interpret.interpreter import _Break, _Continue
+
+    start = expr(loop.start)
+    count = expr(loop.stop) - start
+    hint = (f"the loop `for ... in {interp.text(node.iter)}` repeats {readable(count)} times; "
+            f"bind it ({_bind_hint(count)}) to follow each repetition")
+
+    def refuse(message: str, at=node.iter) -> NonUniform:
+        return NonUniform(f"{message}; {hint}", interp.span(at))
+
+    network = interp.network
+    carried = _carried(interp, node, frame)
+    if carried is None:
+        raise refuse("the body carries no tensor from one repetition to the next "
+                     "(only a loop over the layers applied to a tensor repeats symbolically)")
+    spatial = _spatial_axes(network.convention, len(carried.shape))
+    xs = {axis: symbol(f"X{axis}_loop") for axis in spatial}
+    shape = tuple(xs.get(axis, size) for axis, size in enumerate(carried.shape))
+    fields = None if carried.field is None else tuple(
+        AxisField(symbol(f"Fsize{a}_loop"), symbol(f"Fjump{a}_loop"),
+                  sympy.Symbol(f"Fstart{a}_loop", rational=True)) for a in range(len(spatial)))
+    entry = carried.replace(shape=shape, field=fields)
+    _replace_tensor(interp, frame, carried, entry)
+    target = node.target.id if isinstance(node.target, ast.Name) else "i"
+    index = symbol(target if target != "_" else "i", nonnegative=True)
+    first = len(network.layers)
+    outer_block = interp.block()
+    interp.assign(node.target, _plain(start + index), frame, node)
+    try:
+        interp.exec_body(node.body, frame)
+    except NonUniform:
+        raise
+    except SpecError as error:
+        error.message = f"{error.message} ({hint})"
+        error.args = (error.message,)
+        raise
+    except (_Break, _Continue):
+        raise refuse("`break`/`continue` makes the repetitions differ") from None
+    out = frame.cursor if frame.cursor is not entry else None
+    rows = network.layers[first:]
+    if not isinstance(out, Tensor) or not rows:
+        raise refuse("the body applies no layer to the loop's tensor")
+    closed = _Closed(carried, out, xs, fields, count, index, refuse, rows)
+    group = outer_block + ("/" if outer_block else "") + network.auto_name("repeat") + \
+        "_" + re.sub(r"\W+", "_", readable(count)).strip("_")
+    extra = ()
+    if start != 0:
+        extra = (simplify_condition(sympy.Ge(count, 1)),)
+    network.layers[first:] = [closed.row(row, outer_block, group, extra if i == 0 else ())
+                              for i, row in enumerate(rows)]
+    result = Tensor(closed.final_shape(), closed.final_field(), out.source, out.dtype)
+    _replace_tensor(interp, frame, out, result)
+    for name, value in list(frame.locals.items()):  # other tensors of the last repetition
+        if isinstance(value, Tensor) and value is not result and closed.mentions(value.shape):
+            frame.locals[name] = value.replace(shape=tuple(closed.last(d) for d in value.shape),
+                                               field=None)
+    interp.assign(node.target, _plain(start + count - 1), frame, node)
+    if node.orelse:
+        interp.exec_body(node.orelse, frame)
+
+
+def _spatial_axes(convention: str, rank: int) -> tuple[int, ...]:
+    if rank < 3:
+        return ()
+    return tuple(range(1, rank - 1)) if convention == KERAS else tuple(range(2, rank))
+
+
+def _carried(interp, node: ast.For, frame) -> Tensor | None:
+    """The tensor the body continues from: the current tensor, or a name the body assigns."""
+    assigned = {n.id for n in ast.walk(ast.Module(node.body, [])) if isinstance(n, ast.Name)
+                and isinstance(n.ctx, ast.Store)}
+    found = [v for name, v in frame.locals.items() if name in assigned and isinstance(v, Tensor)]
+    if frame.cursor is not None:
+        found.insert(0, frame.cursor)
+    if not found or any(t is not found[0] for t in found):
+        return None
+    return found[0]
+
+
+def _replace_tensor(interp, frame, old: Tensor, new: Tensor) -> None:
+    if frame.cursor is old:
+        frame.cursor = new
+    for scope in (frame.locals, interp.top.locals):
+        for name, value in list(scope.items()):
+            if value is old:
+                scope[name] = new
+
+
+class _Closed:
+    """The closed forms of one symbolic loop."""
+
+    def __init__(self, carried, out, xs, fields, count, index, refuse, rows) -> None:
+        self.carried, self.out, self.xs, self.count, self.refuse = carried, out, xs, count, refuse
+        self.index = index
+        self.loop_symbols = set(xs.values()) | {index}
+        if fields:
+            self.loop_symbols |= {s for f in fields for s in f}
+        for row in rows:
+            self.check_row(row)
+        if len(out.shape) != len(carried.shape):
+            raise refuse(f"the body changes the tensor's rank from {len(carried.shape)} to "
+                         f"{len(out.shape)}")
+        self.maps = {}  # axis -> (A, m): X -> floor((X + A)/m)
+        for axis, size in enumerate(out.shape):
+            if axis in xs:
+                found = _floor_affine(expr(size), xs[axis])
+                if found is None or found[0].free_symbols & self.loop_symbols or \
+                        found[1].free_symbols & self.loop_symbols:
+                    size = expr(size).xreplace({xs[axis]: expr(carried.shape[axis])})
+                    raise refuse(f"the body maps the size {readable(carried.shape[axis])} of "
+                                 f"axis {axis} to {readable(size)}, not a floor of it that "
+                                 "repeats")
+                self.maps[axis] = found
+            elif not algebra.is_symbolic(size) and not algebra.is_symbolic(carried.shape[axis]):
+                if size != carried.shape[axis]:
+                    raise refuse(self._changes(axis, size))
+            elif not _same(size, carried.shape[axis]):
+                raise refuse(self._changes(axis, size))
+        self.fields = None
+        if fields is not None and out.field is not None:
+            self.fields = []
+            for a, (f, g) in enumerate(zip(fields, out.field)):
+                ratio = sympy.cancel(expr(g.jump) / f.jump)
+                grow = sympy.cancel((expr(g.size) - f.size) / f.jump)
+                shift = sympy.cancel((expr(g.start) - f.start) / f.jump)
+                if any(v.free_symbols & self.loop_symbols for v in (ratio, grow, shift)):
+                    raise refuse(f"the receptive field of the body on spatial axis {a + 1} is "
+                                 "not the same map on every repetition")
+                self.fields.append((ratio, grow, shift))
+        self.fields_in = fields
+        self.start_field = None
+        if carried.field is not None and fields is not None:
+            self.start_field = carried.field if len(carried.field) == len(fields) else \
+                tuple(AxisField(1, 1, 0) for _ in fields)
+        ratios = {m for _, m in self.maps.values()} | {r for r, _, _ in (self.fields or ())}
+        symbolic = {r for r in ratios if not r.is_number}
+        if len(symbolic) > 1:
+            raise refuse("the body's strides differ by axis and are symbols ("
+                         + ", ".join(sorted(map(readable, symbolic))) + ")")
+        self.ratio = next(iter(symbolic), None)
+        self.ones = _ones(self.ratio) if self.ratio is not None else None
+        if self.ratio is not None and self.ones is None and not _at_least_two(self.ratio):
+            raise refuse(f"the body's stride {readable(self.ratio)} may or may not be 1")
+
+    def _changes(self, axis, size) -> str:
+        return (f"the body changes axis {axis} from {readable(self.carried.shape[axis])} to "
+                f"{readable(size)}, so its repetitions differ")
+
+    def check_row(self, row) -> None:
+        """A row whose layer reads the loop index, or whose weights depend on a size that
+        changes, is not the same layer on every repetition."""
+        values = [row.trainable, row.non_trainable, row.buffers]
+        for v in values:
+            if algebra.is_symbolic(v) and expr(v).free_symbols & self.loop_symbols:
+                raise self._row_error(row, "its weights change from one repetition to the next")
+        for v in (*row.output_shape, row.macs):
+            if algebra.is_symbolic(v) and self.index in expr(v).free_symbols:
+                raise self._row_error(row, f"it depends on the loop index {self.index}")
+
+    def _row_error(self, row, why: str) -> NonUniform:
+        return self.refuse(f"layer {row.index} `{row.source}` is not the same on every "
+                           f"repetition: {why}")
+
+    def mentions(self, values) -> bool:
+        return any(algebra.is_symbolic(v) and expr(v).free_symbols & self.loop_symbols
+                   for v in values)
+
+    # -- sizes after t repetitions --------------------------------------------------------
+
+    def _geometric(self, m, t, unit: bool):
+        m = expr(m)
+        if unit or m == 1:
+            return t
+        return (m ** t - 1) / (m - 1)
+
+    def _at(self, value, t, unit: bool):
+        """A value of the body (in X and the field symbols) at repetition t, the stride
+        taken as 1 (``unit``) or as it is."""
+        value = expr(value)
+        if unit:
+            value = value.xreplace(self.ones)
+        if not (value.free_symbols & self.loop_symbols):
+            return value
+        mapping = {}
+        for axis, x in self.xs.items():
+            a, m = self.maps[axis]
+            if unit:
+                a, m = a.xreplace(self.ones), m.xreplace(self.ones)
+            x0 = expr(self.carried.shape[axis])
+            numerator = x0 + a * self._geometric(m, t, unit)
+            denominator = 1 if m == 1 else m ** t
+            value = _merge_floors(value, x, numerator / denominator)
+            mapping[x] = numerator if denominator == 1 else sympy.floor(numerator / denominator)
+        if self.fields_in is not None and self.fields is not None and self.start_field:
+            for f, (ratio, grow, shift), f0 in zip(self.fields_in, self.fields, self.start_field):
+                if unit:
+                    ratio, grow, shift = (v.xreplace(self.ones) for v in (ratio, grow, shift))
+                g = self._geometric(ratio, t, unit)
+                j0 = expr(f0.jump)
+                mapping[f.jump] = j0 * ratio ** t
+                mapping[f.size] = expr(f0.size) + j0 * grow * g
+                mapping[f.start] = expr(f0.start) + j0 * shift * g
+        return value.xreplace(mapping)
+
+    def at(self, value, t):
+        """A value of the body at repetition t: a Piecewise when the stride is a symbol."""
+        if not algebra.is_symbolic(value) or not (expr(value).free_symbols & self.loop_symbols):
+            return value
+        general = self._at(value, t, False)
+        if self.ones is None:
+            return general
+        unit = self._at(value, t, True)
+        try:
+            if general.xreplace(self.ones) == unit:  # the general form holds at stride 1 too
+                return general
+        except (TypeError, ValueError, ZeroDivisionError):  # (s**t - 1)/(s - 1) at s = 1
+            pass
+        return sympy.Piecewise((unit, _unit(self.ratio)), (general, True))
+
+    def last(self, value):
+        return _plain(self.at(value, self.count - 1))
+
+    def final_shape(self) -> tuple:
+        shape = []
+        for axis, size in enumerate(self.out.shape):
+            if axis in self.xs:  # x_n itself, rather than the body applied to x_(n-1)
+                shape.append(_plain(self.at(self.xs[axis], self.count)))
+            else:
+                shape.append(self.carried.shape[axis])
+        return tuple(shape)
+
+    def final_field(self):
+        if self.out.field is None or self.fields is None or self.start_field is None:
+            return None
+        if all(g == f for g, f in zip(self.out.field, self.fields_in)):
+            return self.carried.field  # a body without windows: the field is unchanged
+        return tuple(AxisField(*(_plain(self.at(v, self.count)) for v in f))
+                     for f in self.fields_in)
+
+    # -- rows ----------------------------------------------------------------------------
+
+    def total_macs(self, macs):
+        if macs is None or not algebra.is_symbolic(macs) or \
+                not expr(macs).free_symbols & self.loop_symbols:
+            return macs if macs is None else _plain(expr(macs) * self.count)
+        t = symbol(self._sum_index(macs), nonnegative=True)
+        limits = (t, 0, self.count - 1)
+
+        def summed(unit: bool):
+            term = self._at(macs, t, unit)
+            if all((m.xreplace(self.ones) if unit else m) == 1 for _, m in self.maps.values()):
+                return sympy.factor(sympy.summation(sympy.expand(term), limits))
+            return sympy.Sum(term, limits)
+
+        if self.ones is None:
+            return summed(False)
+        return sympy.Piecewise((summed(True), _unit(self.ratio)), (summed(False), True))
+
+    def _sum_index(self, value) -> str:
+        names = {s.name for s in expr(value).free_symbols} | {s.name for s in
+                                                              expr(self.count).free_symbols}
+        name = self.index.name
+        while name in names:
+            name += "_"
+        return name
+
+    def row(self, row, outer: str, group: str, extra: tuple):
+        final = self.final_shape()
+        shape = tuple(final[a] if row.output_shape == self.out.shape else
+                      self.last(d) if d is not None else None
+                      for a, d in enumerate(row.output_shape))
+        field = row.receptive_field
+        if field is not None:
+            if field == self.out.field and self.final_field() is not None:
+                field = self.final_field()
+            else:
+                field = tuple(AxisField(*(self.last(v) for v in f)) for f in field)
+        constraints = []
+        for c in row.constraints:
+            if c.free_symbols & self.loop_symbols:  # on the first and the last repetition
+                constraints += [self.at(c, 0), self.at(c, self.count - 1)]
+            else:
+                constraints.append(c)
+        constraints += extra
+        conditions, kept = [], []
+        for c in constraints:
+            c = simplify_condition(c) if isinstance(c, sympy.Rel) else c
+            if algebra.truth(c) is True:
+                continue
+            text = algebra.show(c)
+            if text not in conditions:
+                conditions.append(text)
+                kept.append(c)
+        others = tuple(c for c in row.conditions if not any(
+            s.name.endswith("_loop") for s in _names_in(c)))
+        n = self.count
+        rest = row.block[len(outer):].lstrip("/")
+        block = group + ("/" + rest if rest else "")
+        return row.replace(
+            output_shape=shape, receptive_field=field,
+            trainable=_plain(expr(row.trainable) * n) if row.trainable else 0,
+            non_trainable=_plain(expr(row.non_trainable) * n) if row.non_trainable else 0,
+            buffers=_plain(expr(row.buffers) * n) if row.buffers else 0,
+            macs=self.total_macs(row.macs),
+            conditions=tuple(dict.fromkeys(
+                [c for c in others if c not in conditions] + conditions)),
+            constraints=tuple(kept), explanations=(), block=block)
+
+
+def _names_in(text: str):
+    return [sympy.Symbol(n) for n in re.findall(r"[A-Za-z_]\w*", text)]
+
+
+def _same(a, b) -> bool:
+    from shapecalc.symbolic import same
+
+    return same(a, b)
+
+
+def _plain(value):
+    """An integer as int, everything else as it is."""
+    value = expr(value)
+    return int(value) if value.is_Integer else value
+
+
+def _floor_affine(value, x):
+    """(A, m) with value = floor((x + A)/m), A an integer and m a positive integer free of x;
+    None when the value has another form."""
+    if value == x:
+        return sympy.Integer(0), sympy.Integer(1)
+    offset, rest = value.as_independent(x, as_Add=True)
+    if isinstance(rest, (sympy.floor, sympy.ceiling)):
+        argument = rest.args[0]
+        slope = sympy.cancel(sympy.diff(argument, x))
+        if slope.free_symbols & {x} or slope == 0:
+            return None
+        m = sympy.cancel(1 / slope)
+        a = sympy.expand(argument * m - x)
+        if x in a.free_symbols or not (m.is_integer and m.is_positive and a.is_integer):
+            return None
+        if isinstance(rest, sympy.ceiling):
+            a = a + m - 1  # ceil((x + a)/m) = floor((x + a + m - 1)/m)
+    elif rest == x:
+        m, a = sympy.Integer(1), sympy.Integer(0)
+    else:
+        return None
+    if not offset.is_integer:
+        return None
+    return sympy.expand(a + offset * m), m
+
+
+def _merge_floors(value, x, y):
+    """The floors of a value whose argument is (x + a)/m, with x = floor(y) to come:
+    floor((floor(y) + a)/m) = floor((y + a)/m), so the argument takes y in place of x."""
+    mapping = {}
+    for rounded in value.atoms(sympy.floor, sympy.ceiling):
+        if x not in rounded.free_symbols:
+            continue
+        found = _floor_affine(rounded, x)
+        if found is None:
+            continue
+        a, m = found
+        mapping[rounded] = sympy.floor((y + a) / m)
+    return value.xreplace(mapping) if mapping else value
+
+
+def _ones(ratio):
+    """{s: 1, ...} when the ratio is a product of positive integer symbols (it is 1 exactly
+    when each is 1); None otherwise."""
+    powers = ratio.as_powers_dict()
+    if all(isinstance(b, sympy.Symbol) and b.is_integer and b.is_positive and
+           e.is_Integer and e > 0 for b, e in powers.items()):
+        return {b: sympy.Integer(1) for b in powers}
+    return None
+
+
+def _unit(ratio):
+    if len(ratio.free_symbols) == 1:
+        return sympy.Eq(ratio, 1)
+    return sympy.And(*(sympy.Eq(s, 1) for s in sorted(ratio.free_symbols, key=str)))
+
+
+def _at_least_two(ratio) -> bool:
+    coefficient, _ = ratio.as_coeff_Mul()
+    return coefficient.is_Integer and coefficient >= 2

@@ -1,0 +1,155 @@
+"""Loops repeated a symbolic number of times (`for i in range(L)`, L unbound): closed forms
+in L, and the property that substituting numbers into them gives the numeric analysis of
+the same spec with L bound (`--set L=n`), on a grid that includes s = 1, p > 0 and d > 1."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shapecalc import analyze_text
+from shapecalc.render import json_
+
+CONV = "nn.Conv2d(C, C, k, stride=s, padding=p, dilation=d)"
+
+BODIES = {
+    "conv": f"for i in range(L):\n    {CONV}\n",
+    "conv_bn_relu": f"for i in range(L):\n    {CONV}\n    nn.BatchNorm2d(C)\n    nn.ReLU()\n",
+    "assigned": f"x = input\nfor _ in range(L):\n    x = {CONV}(x)\n    x = nn.ReLU()(x)\n",
+    "from_one": f"for i in range(1, L + 1):\n    {CONV}\n",
+    "conv_pool": f"for i in range(L):\n    {CONV}\n    nn.MaxPool2d(2, stride=s, padding=p // 2)\n",
+    "block": (f"def block(x, c):\n    y = {CONV.replace('C, C', 'c, c')}(x)\n"
+              "    return nn.ReLU()(y)\n\nfor i in range(L):\n    block(C)\n"),
+    "linear": "for i in range(L):\n    nn.Linear(W, W)\n    nn.ReLU()\n",
+}
+
+
+def spec(body: str, name: str) -> str:
+    shape = "(N, W)" if name == "linear" else "(N, C, H, W)"
+    return f"convention: pytorch\ninput: {shape}\n\n{body}"
+
+
+def parsed(value):
+    """A JSON value as sympy reads it back (the JSON contract: strings sympy parses)."""
+    if value is None or isinstance(value, int):
+        return value
+    return sympy.parse_expr(value, local_dict=NAMES)
+
+
+NAMES = {n: sympy.Symbol(n) for n in ("N", "C", "H", "W", "L", "S", "E", "I", "O", "Q")}
+
+
+def substituted(value, values: dict):
+    value = parsed(value)
+    if value is None or isinstance(value, int):
+        return value
+    names = {sympy.Symbol(n): v for n, v in values.items()}
+    result = value.subs(names).doit()
+    return int(result) if result.is_Integer else result
+
+
+def as_json(report) -> dict:
+    return json.loads(json_.render(report))
+
+
+def test_one_strided_conv_repeated_reads_as_one_floor_with_stride_one_apart():
+    report = analyze_text(spec(BODIES["conv"], "conv"))
+    assert report.ok, report.errors
+    out = as_json(report)
+    assert out["output_shape"][2] == (
+        "Piecewise((H + L*(-d*k + d + 2*p), Eq(s, 1)), "
+        "(floor((H + (s**L - 1)*(-d*k + d + 2*p + s - 1)/(s - 1))/s**L), True))")
+    assert out["params"] == "L*(C**2*k**2 + C)"
+    field = out["layers"][0]["receptive_field"]
+    assert field["jump"][0] == "s**L"
+    assert field["size"][0] == ("Piecewise((L*(d*k - d) + 1, Eq(s, 1)), "
+                                "(1 + (s**L - 1)*(d*k - d)/(s - 1), True))")
+    assert out["layers"][0]["block"] == "repeat_L"
+
+
+def test_stride_one_stack_is_linear_in_the_count_with_a_closed_sum_of_macs():
+    report = analyze_text("convention: pytorch\ninput: (1, C, H, H)\n"
+                          "for i in range(L):\n    nn.Conv2d(C, C, 3)\n")
+    out = as_json(report)
+    assert out["output_shape"][2] == "H - 2*L"
+    assert out["layers"][0]["receptive_field"]["size"][0] == "2*L + 1"
+    assert "Sum" not in out["macs"]
+    assert substituted(out["macs"], {"C": 2, "H": 10, "L": 3}) == 4 * 9 * (64 + 36 + 16)
+    assert "H >= 2*L + 1" in report.conditions
+
+
+def test_seed_004_p2_stack_of_L_convolutions():
+    # L stacked k x k convolutions with stride s: receptive field 1 + (k - 1)(s^L - 1)/(s - 1)
+    # and jump s^L; with L bound, the same numbers as the layers written out
+    text = "convention: pytorch\ninput: (1, 1, H, H)\nfor l in range(L):\n" \
+           "    nn.Conv2d(1, 1, k, stride=s)\n"
+    out = as_json(analyze_text(text))
+    field = out["layers"][-1]["receptive_field"]
+    size, jump = parsed(field["size"][0]), parsed(field["jump"][0])
+    L, k, s = sympy.symbols("L k s")
+    general = 1 + (k - 1) * (s**L - 1) / (s - 1)
+    assert sympy.simplify(size.args[1][0] - general) == 0
+    assert size.args[0][0] == L * (k - 1) + 1
+    assert jump == s**L
+    three = analyze_text(text, bindings={"L": 3})
+    assert str(sympy.expand(three.layers[-1].receptive_field[0].size)) == str(sympy.expand(
+        k + s**2 * (k - 1) + s * (k - 1)))
+
+
+def test_repetitions_that_differ_are_refused_naming_the_layer():
+    report = analyze_text("convention: pytorch\ninput: (1, 3, H, H)\n"
+                          "for i in range(L):\n    nn.Conv2d(3, 8, 3)\n")
+    message = report.errors[0].message
+    assert "changes axis 1 from 3 to 8" in message and "--set L=3" in message
+    report = analyze_text("convention: pytorch\ninput: (1, 8, H, H)\n"
+                          "for i in range(L):\n    nn.Conv2d(8, 8, 3, dilation=i + 1)\n")
+    message = report.errors[0].message
+    assert "layer 1 `nn.Conv2d(8, 8, 3, dilation=i + 1)`" in message
+    assert "--set L=3" in message
+    assert report.errors[0].span.line == 3
+
+
+def test_a_loop_that_builds_a_list_is_refused_with_the_binding_hint():
+    report = analyze_text("convention: pytorch\ninput: (1, 8, H, H)\nlayers = []\n"
+                          "for i in range(L):\n    layers.append(nn.Conv2d(8, 8, 3))\n")
+    assert report.errors and "--set L=3" in report.errors[0].message
+
+
+@settings(max_examples=60, deadline=None)
+@given(name=st.sampled_from(sorted(BODIES)), L=st.integers(1, 4), k=st.integers(1, 4),
+       s=st.integers(1, 3), p=st.integers(0, 2), d=st.integers(1, 3), H=st.integers(1, 40),
+       W=st.integers(1, 40), C=st.integers(1, 3), N=st.integers(1, 2))
+def test_closed_forms_equal_the_numeric_analysis(name, **values):
+    text = spec(BODIES[name], name)
+    symbolic = analyze_text(text)
+    assert symbolic.ok, (name, symbolic.errors)
+    numeric = analyze_text(text, bindings=values)
+    sym = as_json(symbolic)
+    if not numeric.ok:
+        # the numbers break a stated condition
+        conditions = [parsed(c).subs({sympy.Symbol(n): v for n, v in values.items()})
+                      for c in sym["layers"][-1]["conditions"] + [
+                          c for layer in sym["layers"] for c in layer["conditions"]]]
+        assert any(c is sympy.false or c == False for c in conditions), (name, values)  # noqa
+        return
+    num = as_json(numeric)
+    for key in ("output_shape", "params", "buffers", "macs"):
+        got = sym[key]
+        got = [substituted(v, values) for v in got] if isinstance(got, list) else \
+            substituted(got, values)
+        assert got == num[key], (key, name, values)
+    last = sym["layers"][-1]["receptive_field"]
+    expected = num["layers"][-1]["receptive_field"]
+    if expected is None:
+        assert last is None
+    else:
+        for key in ("size", "jump", "start"):
+            got = [substituted(v, values) for v in last[key]]
+            want = [sympy.Rational(v) if isinstance(v, (str, float)) else v for v in expected[key]]
+            assert got == want, (key, name, values)
+    for condition in {c for layer in sym["layers"] for c in layer["conditions"]}:
+        assert substituted(condition, values) in (True, sympy.true), (condition, values)
