@@ -57,6 +57,11 @@ def divide(a: Value, b: Value) -> Value:
     return _sympy().divide(a, b)
 
 
+def power(base: Value, exponent: Value) -> Value:
+    """base**exponent with a symbolic exponent (s**L); numbers use Python's own power."""
+    return _sympy().expr(base) ** exponent
+
+
 def maximum(a: Value, b: Value) -> Value:
     if is_number(a) and is_number(b):
         return max(a, b)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 
 import sympy
 
@@ -100,7 +101,7 @@ def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
         extra = (simplify_condition(sympy.Ge(count, 1)),)
     network.layers[first:] = [closed.row(row, outer_block, group, extra if i == 0 else ())
                               for i, row in enumerate(rows)]
-    result = Tensor(closed.final_shape(), closed.final_field(), out.source, out.dtype)
+    result = Tensor(closed.final_shape, closed.final_field, out.source, out.dtype)
     _replace_tensor(interp, frame, out, result)
     for name, value in list(frame.locals.items()):  # other tensors of the last repetition
         if isinstance(value, Tensor) and value is not result and closed.mentions(value.shape):
@@ -144,6 +145,7 @@ class _Closed:
     def __init__(self, carried, out, xs, fields, count, index, refuse, rows) -> None:
         self.carried, self.out, self.xs, self.count, self.refuse = carried, out, xs, count, refuse
         self.index = index
+        self.memo: dict = {}
         self.loop_symbols = set(xs.values()) | {index}
         if fields:
             self.loop_symbols |= {s for f in fields for s in f}
@@ -242,7 +244,8 @@ class _Closed:
             numerator = x0 + a * self._geometric(m, t, unit)
             denominator = 1 if m == 1 else m ** t
             value = _merge_floors(value, x, numerator / denominator)
-            mapping[x] = numerator if denominator == 1 else sympy.floor(numerator / denominator)
+            mapping[x] = numerator if denominator == 1 else \
+                sympy.floor(numerator / denominator, evaluate=False)
         if self.fields_in is not None and self.fields is not None and self.start_field:
             for f, (ratio, grow, shift), f0 in zip(self.fields_in, self.fields, self.start_field):
                 if unit:
@@ -258,20 +261,41 @@ class _Closed:
         """A value of the body at repetition t: a Piecewise when the stride is a symbol."""
         if not algebra.is_symbolic(value) or not (expr(value).free_symbols & self.loop_symbols):
             return value
-        general = self._at(value, t, False)
-        if self.ones is None:
-            return general
-        unit = self._at(value, t, True)
-        try:
-            if general.xreplace(self.ones) == unit:  # the general form holds at stride 1 too
-                return general
-        except (TypeError, ValueError, ZeroDivisionError):  # (s**t - 1)/(s - 1) at s = 1
-            pass
+        key = (value, t)
+        if key not in self.memo:
+            self.memo[key] = self._piecewise(value, t)
+        return self.memo[key]
+
+    def _piecewise(self, value, t):
+        if isinstance(value, sympy.Rel):  # a condition: each branch read as a bound
+            branches = [(simplify_condition(type(value)(
+                self._at(value.lhs, t, unit), self._at(value.rhs, t, unit), evaluate=False)),
+                unit) for unit in ((False, True) if self._geometric_in(value) else (False,))]
+        else:
+            branches = [(self._at(value, t, unit), unit)
+                        for unit in ((False, True) if self._geometric_in(value) else (False,))]
+        if len(branches) == 1:
+            return branches[0][0]
+        (general, _), (unit, _) = branches
         return sympy.Piecewise((unit, _unit(self.ratio)), (general, True))
+
+    def _geometric_in(self, value) -> bool:
+        """Whether the value at repetition t holds 1 + m + ... + m^(t-1) with m a symbol (a
+        Piecewise then keeps m = 1 apart)."""
+        if self.ones is None:
+            return False
+        free = value.free_symbols
+        if any(x in free and (self.maps[axis][0] != 0 and not self.maps[axis][1].is_number)
+               for axis, x in self.xs.items()):
+            return True
+        return any((f.size in free and grow != 0 or f.start in free and shift != 0) and
+                   not ratio.is_number
+                   for f, (ratio, grow, shift) in zip(self.fields_in or (), self.fields or ()))
 
     def last(self, value):
         return _plain(self.at(value, self.count - 1))
 
+    @cached_property
     def final_shape(self) -> tuple:
         shape = []
         for axis, size in enumerate(self.out.shape):
@@ -281,6 +305,7 @@ class _Closed:
                 shape.append(self.carried.shape[axis])
         return tuple(shape)
 
+    @cached_property
     def final_field(self):
         if self.out.field is None or self.fields is None or self.start_field is None:
             return None
@@ -317,14 +342,14 @@ class _Closed:
         return name
 
     def row(self, row, outer: str, group: str, extra: tuple):
-        final = self.final_shape()
+        final = self.final_shape
         shape = tuple(final[a] if row.output_shape == self.out.shape else
                       self.last(d) if d is not None else None
                       for a, d in enumerate(row.output_shape))
         field = row.receptive_field
         if field is not None:
-            if field == self.out.field and self.final_field() is not None:
-                field = self.final_field()
+            if field == self.out.field and self.final_field is not None:
+                field = self.final_field
             else:
                 field = tuple(AxisField(*(self.last(v) for v in f)) for f in field)
         constraints = []
@@ -336,7 +361,6 @@ class _Closed:
         constraints += extra
         conditions, kept = [], []
         for c in constraints:
-            c = simplify_condition(c) if isinstance(c, sympy.Rel) else c
             if algebra.truth(c) is True:
                 continue
             text = algebra.show(c)
@@ -412,7 +436,7 @@ def _merge_floors(value, x, y):
         if found is None:
             continue
         a, m = found
-        mapping[rounded] = sympy.floor((y + a) / m)
+        mapping[rounded] = sympy.floor((y + a) / m, evaluate=bool(m == 1))
     return value.xreplace(mapping) if mapping else value
 
 

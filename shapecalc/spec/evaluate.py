@@ -135,6 +135,10 @@ class Evaluator:
             result = a // b if numeric or isinstance(a, float) else algebra.floordiv(a, b)
         elif op == "%":
             result = a % b
+        elif algebra.is_symbolic(b) and getattr(b, "is_integer", False) and \
+                getattr(b, "is_nonnegative", False) and \
+                (type(a) is int and a > 0 or getattr(a, "is_positive", False)):
+            result = algebra.power(a, b)  # 2**L: the closed form of a repeated stride
         else:  # **
             if not (type(b) is int) or b < 0 or b > MAX_EXPONENT:
                 if algebra.is_number(b) or isinstance(b, float):
