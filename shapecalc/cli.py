@@ -260,6 +260,9 @@ def rf_command(spec: str, symbolic: bool, fmt: str, convention: str | None,
                    "depends on UNKNOWN.")
 @click.option("--output", "target", metavar="EXPR",
               help="Solve for this output size (an expression, e.g. `H` or `(H + 1) // 2`).")
+@click.option("--rf", "reach", metavar="EXPR",
+              help="Solve for the smallest UNKNOWN whose receptive field size reaches EXPR "
+                   "on every spatial axis (e.g. L for `range(L)` and 224).")
 @click.option("--layer", type=click.IntRange(min=1),
               help="Whose output (1-based index; default: the last layer).")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "latex", "json"]),
@@ -270,19 +273,20 @@ def rf_command(spec: str, symbolic: bool, fmt: str, convention: str | None,
               help="Bind a symbol (takes precedence over the spec's `let`). Repeatable.")
 @mode_option
 def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
-                  layer: int | None, fmt: str, convention: str | None,
+                  reach: str | None, layer: int | None, fmt: str, convention: str | None,
                   sets: tuple[str, ...], mode: str) -> None:
     """Find the integer values of UNKNOWN (a symbol of SPEC) that make an output size what
     it should be (--keep-size, --output), or, without either, the range of UNKNOWN for
     which the network is valid (e.g. the largest dilation that still fits). Says when
     there is no integer solution, or many."""
 
-    if keep_size and target:
-        raise click.UsageError("give --keep-size or --output, not both")
+    if sum(map(bool, (keep_size, target, reach))) > 1:
+        raise click.UsageError("give one of --keep-size, --output and --rf")
     bindings = _bindings(sets)
     if unknown in bindings:
         raise click.UsageError(f"{unknown} is the unknown: do not --set it")
     wanted = None if target is None else _option_expression(target, "--output")
+    reached = None if reach is None else _option_expression(reach, "--rf")
     report = _analysed(spec, convention, bindings, fmt=fmt, mode=mode)
     _report_errors(report)
     from shapecalc.render.solutions import render_answers
@@ -290,7 +294,7 @@ def solve_command(spec: str, unknown: str, keep_size: bool, target: str | None,
 
     try:
         answers = solve_relation(report, unknown, keep_size=keep_size, target=wanted,
-                                 layer=layer)
+                                 layer=layer, reach=reached)
     except ValueError as error:
         raise click.UsageError(str(error))
     click.echo(render_answers(answers, fmt), nl=False)

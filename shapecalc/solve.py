@@ -183,6 +183,47 @@ def bounds_from_conditions(conditions, unknown: sympy.Symbol) -> Solution:
     return Solution(unknown.name, low=low, high=high)
 
 
+MAX_SEARCH_BITS = 64  # reach(): the unknown is searched up to 2**64
+
+
+def smallest_reaching(value, target, unknown: sympy.Symbol) -> Solution:
+    """The smallest positive integer ``unknown`` with ``value >= target``, ``value``
+    nondecreasing in it (a receptive field as layers are repeated): a bound when the
+    difference is linear, else a doubling and halving search over exact values."""
+    difference = sympy.expand(expr(value) - expr(target))
+    if unknown not in difference.free_symbols:
+        verdict = difference >= 0
+        if verdict is sympy.true:
+            return Solution(unknown.name, value=sympy.Integer(1), note="already reached")
+        if verdict is sympy.false:
+            return Solution(unknown.name, low=sympy.Integer(1), high=sympy.Integer(0),
+                            note=f"{readable(value)} does not depend on {unknown}")
+    others = difference.free_symbols - {unknown}
+    if difference.is_polynomial(unknown) and sympy.degree(difference, unknown) == 1:
+        a, b = sympy.Poly(difference, unknown).all_coeffs()
+        if a.is_positive:
+            return Solution(unknown.name, value=sympy.Max(1, sympy.ceiling(-b / a)))
+    if others:
+        names = ", ".join(sorted(s.name for s in others))
+        raise ValueError(f"{readable(value)} >= {readable(target)} depends on {names} too; "
+                         f"bind them (--set) to find the smallest {unknown}")
+
+    def reached(n: int) -> bool:
+        return bool(difference.xreplace({unknown: sympy.Integer(n)}) >= 0)
+
+    high = 1
+    while not reached(high):
+        high *= 2
+        if high.bit_length() > MAX_SEARCH_BITS:
+            return Solution(unknown.name, low=sympy.Integer(1), high=sympy.Integer(0),
+                            note=f"{readable(value)} stays below {readable(target)}")
+    low = high // 2  # not reached at low (or low = 0)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if reached(middle) else (middle, high)
+    return Solution(unknown.name, value=sympy.Integer(high))
+
+
 class Answer(NamedTuple):
     """One answer of `shapecalc solve`: the output axes it is about (none for the validity
     range), the equation solved there and its solution."""
@@ -192,6 +233,7 @@ class Answer(NamedTuple):
     size: object  # the output size on those axes (None for the validity range)
     target: object
     solution: Solution | None  # None: the unknown is in no condition, every value is valid
+    relation: str = "="  # ">=": the smallest unknown whose receptive field reaches a size
 
     def text(self) -> str:
         if not self.axes:
@@ -201,12 +243,12 @@ class Answer(NamedTuple):
             return f"valid for {self.solution.describe()}"
         where = (f"axis {self.axes[0]}" if len(self.axes) == 1 else
                  f"axes {', '.join(map(str, self.axes))}")
-        return (f"{where} ({readable(self.size)} = {readable(self.target)}): "
+        return (f"{where} ({readable(self.size)} {self.relation} {readable(self.target)}): "
                 f"{self.solution.describe()}")
 
 
 def solve_relation(report, unknown: str, *, keep_size: bool = False, target: object = None,
-                   layer: int | None = None) -> list[Answer]:
+                   layer: int | None = None, reach: object = None) -> list[Answer]:
     """The CLI's question, answered: one answer per group of output axes with the same
     equation, or the range the validity conditions allow. ``target`` is the wanted output
     size, an expression read from the command line."""
@@ -223,6 +265,9 @@ def solve_relation(report, unknown: str, *, keep_size: bool = False, target: obj
         (lay for lay in report.layers if lay.index == layer), None)
     if chosen is None:
         raise ValueError(f"no layer {layer}")
+    if reach is not None:
+        return _reach(chosen, _wanted_size(reach, bound, "--rf"), u,
+                      report.convention == "keras")
     if not keep_size and target is None:
         constraints = [c for lay in report.layers for c in lay.constraints]
         solution = bounds_from_conditions(constraints, u)
@@ -253,8 +298,9 @@ def solve_relation(report, unknown: str, *, keep_size: bool = False, target: obj
             for dim, want, solution, *axes in answers.values()]
 
 
-def _wanted_size(node, bindings: dict) -> object:
-    """The value of --output's expression: an integer or a symbolic integer expression."""
+def _wanted_size(node, bindings: dict, option: str = "--output") -> object:
+    """The value of --output's (or --rf's) expression: an integer or a symbolic integer
+    expression."""
     from shapecalc import algebra
     from shapecalc.errors import SpecError
     from shapecalc.spec.evaluate import Evaluator
@@ -262,9 +308,34 @@ def _wanted_size(node, bindings: dict) -> object:
     try:
         value = Evaluator(bindings)(node)
     except SpecError as error:
-        raise ValueError(f"--output: {error.message}") from None
+        raise ValueError(f"{option}: {error.message}") from None
     if not (algebra.is_number(value) or algebra.is_symbolic(value)) or \
             isinstance(value, (bool, float)) or type(value).__name__ == "Reference":
-        raise ValueError("--output: expected an integer expression such as `H` or "
+        raise ValueError(f"{option}: expected an integer expression such as `H` or "
                          "`(H + 1) // 2`")
     return value
+
+
+def _reach(layer, target, unknown: sympy.Symbol, channels_last: bool) -> list[Answer]:
+    """The smallest unknown whose receptive field size at ``layer`` reaches ``target`` on
+    every spatial axis (one answer per distinct size)."""
+    if layer.receptive_field is None:
+        raise ValueError(f"layer {layer.index} mixes every position: its receptive field is "
+                         "the whole input")
+    rank, field = len(layer.output_shape), layer.receptive_field
+    axes = range(1, 1 + len(field)) if channels_last else range(rank - len(field), rank)
+    groups: dict = {}
+    for axis, size in zip(axes, (a.size for a in field)):
+        groups.setdefault(size, []).append(axis)
+    answers = []
+    for size, where in groups.items():
+        solution = smallest_reaching(size, target, unknown)
+        n = solution.value
+        if n is not None and n.is_Integer:
+            note = f"receptive field {readable(expr(size).xreplace({unknown: n}))}"
+            if n > 1:
+                note += f"; at {unknown} = {n - 1}: " \
+                        f"{readable(expr(size).xreplace({unknown: n - 1}))}"
+            solution = Solution(solution.unknown, value=n, note=note)
+        answers.append(Answer(unknown.name, tuple(where), size, target, solution, ">="))
+    return answers

@@ -4,6 +4,7 @@ the same spec with L bound (`--set L=n`), on a grid that includes s = 1, p > 0 a
 
 from __future__ import annotations
 
+import functools
 import json
 
 import pytest
@@ -119,16 +120,21 @@ def test_a_loop_that_builds_a_list_is_refused_with_the_binding_hint():
     assert report.errors and "--set L=3" in report.errors[0].message
 
 
-@settings(max_examples=60, deadline=None)
+@functools.lru_cache(maxsize=None)
+def symbolic_json(text: str) -> dict:
+    report = analyze_text(text)
+    assert report.ok, report.errors
+    return as_json(report)
+
+
+@settings(max_examples=40, deadline=None)
 @given(name=st.sampled_from(sorted(BODIES)), L=st.integers(1, 4), k=st.integers(1, 4),
        s=st.integers(1, 3), p=st.integers(0, 2), d=st.integers(1, 3), H=st.integers(1, 40),
        W=st.integers(1, 40), C=st.integers(1, 3), N=st.integers(1, 2))
 def test_closed_forms_equal_the_numeric_analysis(name, **values):
     text = spec(BODIES[name], name)
-    symbolic = analyze_text(text)
-    assert symbolic.ok, (name, symbolic.errors)
+    sym = symbolic_json(text)
     numeric = analyze_text(text, bindings=values)
-    sym = as_json(symbolic)
     if not numeric.ok:
         # the numbers break a stated condition
         conditions = [parsed(c).subs({sympy.Symbol(n): v for n, v in values.items()})
@@ -153,3 +159,45 @@ def test_closed_forms_equal_the_numeric_analysis(name, **values):
             assert got == want, (key, name, values)
     for condition in {c for layer in sym["layers"] for c in layer["conditions"]}:
         assert substituted(condition, values) in (True, sympy.true), (condition, values)
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "loop.txt"
+    path.write_text(text)
+    return str(path)
+
+
+STACK = "convention: pytorch\ninput: (1, 1, H, H)\nfor i in range(L):\n" \
+        "    nn.Conv2d(1, 1, k, stride=s)\n"
+
+
+def test_solve_gives_the_smallest_count_whose_receptive_field_reaches_a_size(tmp_path):
+    from click.testing import CliRunner
+
+    from shapecalc.cli import main
+
+    path = write(tmp_path, STACK)
+    runner = CliRunner()
+    result = runner.invoke(main, ["solve", path, "L", "--rf", "224", "--set", "k=3",
+                                  "--set", "s=1"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "smallest L = 112: receptive field 225 (at L = 111: 223)\n"
+    result = runner.invoke(main, ["solve", path, "L", "--rf", "224", "--set", "k=3",
+                                  "--set", "s=2"])
+    assert result.output == "smallest L = 7: receptive field 255 (at L = 6: 127)\n"
+    result = runner.invoke(main, ["solve", path, "L", "--rf", "224"])
+    assert result.exit_code == 2 and "bind them (--set)" in result.output
+
+
+def test_expect_lines_state_the_closed_forms(tmp_path):
+    from click.testing import CliRunner
+
+    from shapecalc.cli import main
+
+    path = write(tmp_path, STACK.replace("stride=s", "stride=2") + (
+        "expect rf: 1 + (k - 1)*(2**L - 1)\n"
+        "expect params: L*(k**2 + 1)\n"
+        "expect output: (1, 1, (H + (2**L - 1)*(2 - k)) // 2**L, "
+        "(H + (2**L - 1)*(2 - k)) // 2**L)\n"))
+    result = CliRunner().invoke(main, ["check", path])
+    assert result.exit_code == 0, result.output

@@ -28,7 +28,7 @@ def _markdown(answers: list) -> str:
             out.append(f"- {answer.text()}" if answer.solution is None else
                        f"- valid for `{answer.solution.describe()}`")
         else:
-            out.append(f"- {_where(answer)}, `{readable(answer.size)} = "
+            out.append(f"- {_where(answer)}, `{readable(answer.size)} {answer.relation} "
                        f"{readable(answer.target)}`: `{answer.solution.describe()}`")
     return "\n".join(out) + "\n"
 
@@ -57,7 +57,8 @@ def _latex(answers: list) -> str:
         elif not answer.axes:
             out.append(f"\\item valid for {solved(answer.solution)}")
         else:
-            out.append(f"\\item {_where(answer)}, ${latex_value(answer.size)} = "
+            relation = "\\geq" if answer.relation == ">=" else answer.relation
+            out.append(f"\\item {_where(answer)}, ${latex_value(answer.size)} {relation} "
                        f"{latex_value(answer.target)}$: {solved(answer.solution)}")
     out.append("\\end{itemize}")
     return "\n".join(out) + "\n"
@@ -76,6 +77,7 @@ def _json(answers: list) -> str:
     return json.dumps({
         "unknown": answers[0].unknown,
         "answers": [{"axes": list(answer.axes), "size": value(answer.size),
+                     "relation": answer.relation,
                      "target": value(answer.target), **solved(answer.solution),
                      "text": answer.text()} for answer in answers],
     }, indent=2) + "\n"
