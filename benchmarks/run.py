@@ -5,6 +5,9 @@
   lists), against `python -c "import click, rich"` and `python -c pass`, in the same run
   (median of N), with the peak memory (max RSS) of each.
 - symbolic: in-process analysis of a 50-layer conv network with symbolic N, H, W.
+- loop: `python -m shapecalc analyze` (a fresh process, sympy's import included) of a
+  `for i in range(L)` stack over conv + BN + ReLU with L, C, H, W and the stride symbols,
+  in closed form; the target is at most 1 s.
 - scale: in-process analysis of generated 10,000- and 20,000-layer specs (linear growth).
 """
 
@@ -126,6 +129,31 @@ def symbolic(runs: int) -> None:
     print(f"symbolic ResNet-50 (N, H, W symbols): first {first * 1000:.1f} ms")
 
 
+LOOP = """convention: pytorch
+input: (N, C, H, W)
+
+for i in range(L):
+    nn.Conv2d(C, C, 3, stride=s, padding=1, bias=False)
+    nn.BatchNorm2d(C)
+    nn.ReLU()
+"""
+
+
+def loop(runs: int) -> None:
+    import compileall
+
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "shapecalc"),
+                           quiet=1)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp, "loop.txt")
+        spec.write_text(LOOP)
+        py = sys.executable
+        base = wall([py, "-c", "import click, rich, sympy"], runs)
+        ours = wall([py, "-m", "shapecalc", "analyze", str(spec), "--format", "json"], runs)
+    print(f"symbolic loop range(L) over conv + BN + ReLU, cold (median of {runs}): "
+          f"{ours * 1000:.1f} ms (python -c 'import click, rich, sympy': {base * 1000:.1f} ms)")
+
+
 def scale(runs: int) -> None:
     t10 = in_process(chain_spec(10_000, symbolic=False), runs)
     t20 = in_process(chain_spec(20_000, symbolic=False), runs)
@@ -135,11 +163,11 @@ def scale(runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("which", nargs="*", default=["startup", "symbolic", "scale"])
+    parser.add_argument("which", nargs="*", default=["startup", "symbolic", "loop", "scale"])
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     for name in args.which:
-        {"startup": startup, "symbolic": symbolic, "scale": scale}[name](args.runs)
+        {"startup": startup, "symbolic": symbolic, "loop": loop, "scale": scale}[name](args.runs)
 
 
 if __name__ == "__main__":
