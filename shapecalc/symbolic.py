@@ -65,6 +65,16 @@ def symbol(name: str, nonnegative: bool = False) -> sympy.Symbol:
     return sympy.Symbol(name, integer=True, positive=True)
 
 
+@lru_cache(maxsize=None)
+def _indexed_base(name: str) -> sympy.IndexedBase:
+    return sympy.IndexedBase(name, integer=True, positive=True)
+
+
+def indexed(name: str, index):
+    """k[i]: a positive integer per value of i (kernel sizes, strides of a loop's layers)."""
+    return _indexed_base(name)[expr(index)]
+
+
 def expr(value):
     """A number or expression of ours as a sympy expression."""
     if type(value) is int:
@@ -162,8 +172,10 @@ def over_one_denominator(value):
 
 def _geometric(value) -> bool:
     """Whether a value holds a power with a symbolic exponent (s**L, the closed form of a
-    repeated stride), kept as it is built: (s**L - 1)/(s - 1) reads better than expanded."""
-    return any(not p.exp.is_number for p in value.atoms(sympy.Pow))
+    repeated stride) or a Sum or Product (strides s[i] per repetition), kept as it is built:
+    (s**L - 1)/(s - 1) reads better than expanded, and expanding splits a Sum."""
+    return value.has(sympy.Sum, sympy.Product) or \
+        any(not p.exp.is_number for p in value.atoms(sympy.Pow))
 
 
 @lru_cache(maxsize=4096)

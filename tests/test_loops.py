@@ -107,11 +107,15 @@ def test_repetitions_that_differ_are_refused_naming_the_layer():
     message = report.errors[0].message
     assert "changes axis 1 from 3 to 8" in message and "--set L=3" in message
     report = analyze_text("convention: pytorch\ninput: (1, 8, H, H)\n"
-                          "for i in range(L):\n    nn.Conv2d(8, 8, 3, dilation=i + 1)\n")
+                          "for i in range(L):\n"
+                          "    nn.Conv2d(8, 8, 3, stride=2 if i == 0 else 1)\n")
     message = report.errors[0].message
-    assert "layer 1 `nn.Conv2d(8, 8, 3, dilation=i + 1)`" in message
-    assert "--set L=3" in message
-    assert report.errors[0].span.line == 3
+    assert "depends on unbound symbols" in message and "--set L=3" in message
+    assert report.errors[0].span.line == 4
+    report = analyze_text("convention: pytorch\ninput: (1, 8, H, H)\n"
+                          "for i in range(L):\n    nn.Linear(H, H)\n")
+    message = report.errors[0].message
+    assert message.startswith("layer 1 `nn.Linear(H, H)` maps the size H of axis 3 to H")
 
 
 def test_a_loop_that_builds_a_list_is_refused_with_the_binding_hint():
@@ -201,3 +205,55 @@ def test_expect_lines_state_the_closed_forms(tmp_path):
         "(H + (2**L - 1)*(2 - k)) // 2**L)\n"))
     result = CliRunner().invoke(main, ["check", path])
     assert result.exit_code == 0, result.output
+
+
+PER_LAYER = "convention: pytorch\ninput: (1, C, H, H)\nfor i in range(L):\n" \
+            "    nn.Conv2d(C, C, k[i], stride=s[i], padding=p[i], dilation=d[i])\n"
+
+
+def test_per_layer_symbols_give_the_classical_receptive_field():
+    out = as_json(analyze_text(PER_LAYER))
+    field = out["layers"][0]["receptive_field"]
+    assert field["size"][0] == "Sum((k[l] - 1)*d[l]*Product(s[j], (j, 0, l - 1)), (l, 0, L - 1)) + 1"
+    assert field["jump"][0] == "Product(s[l], (l, 0, L - 1))"
+    assert out["params"] == "Sum(C**2*k[i]**2 + C, (i, 0, L - 1))"
+    assert any(c.endswith("for each i from 0 to L - 1") for c in out["layers"][0]["conditions"])
+
+
+@functools.lru_cache(maxsize=None)
+def per_layer_json() -> dict:
+    return as_json(analyze_text(PER_LAYER))
+
+
+INDEXED = {n: sympy.IndexedBase(n) for n in "ksdp"}
+
+
+@settings(max_examples=8, deadline=None)
+@given(layers=st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(0, 2),
+                                 st.integers(1, 2)), min_size=1, max_size=3),
+       H=st.integers(8, 40), C=st.integers(1, 2))
+def test_per_layer_closed_forms_equal_the_layers_written_out(layers, H, C):
+    explicit = "convention: pytorch\ninput: (1, C, H, H)\n" + "".join(
+        f"nn.Conv2d(C, C, {k}, stride={s}, padding={p}, dilation={d})\n"
+        for k, s, p, d in layers)
+    numeric = analyze_text(explicit, bindings={"H": H, "C": C})
+    if not numeric.ok:
+        return
+    num = as_json(numeric)
+    values = {sympy.Symbol("H"): H, sympy.Symbol("C"): C, sympy.Symbol("L"): len(layers)}
+    for n, (k, s, p, d) in enumerate(layers):
+        values.update({INDEXED["k"][n]: k, INDEXED["s"][n]: s, INDEXED["p"][n]: p,
+                       INDEXED["d"][n]: d})
+
+    def at(text):
+        value = sympy.parse_expr(text, local_dict={**NAMES, **INDEXED})
+        return value.subs({sympy.Symbol("L"): len(layers)}).doit().subs(values)
+
+    sym = per_layer_json()
+    assert [at(v) if isinstance(v, str) else v for v in sym["output_shape"]] == \
+        num["output_shape"]
+    assert at(sym["params"]) == num["params"]
+    assert at(sym["macs"]) == num["macs"]
+    field, want = sym["layers"][0]["receptive_field"], num["layers"][-1]["receptive_field"]
+    for key in ("size", "jump", "start"):
+        assert at(field[key][0]) == sympy.Rational(want[key][0])

@@ -146,9 +146,10 @@ class _Closed:
         self.carried, self.out, self.xs, self.count, self.refuse = carried, out, xs, count, refuse
         self.index = index
         self.memo: dict = {}
-        self.loop_symbols = set(xs.values()) | {index}
+        self.size_symbols = set(xs.values())  # the sizes and fields the body starts from
         if fields:
-            self.loop_symbols |= {s for f in fields for s in f}
+            self.size_symbols |= {s for f in fields for s in f}
+        self.loop_symbols = self.size_symbols | {index}
         for row in rows:
             self.check_row(row)
         if len(out.shape) != len(carried.shape):
@@ -158,12 +159,9 @@ class _Closed:
         for axis, size in enumerate(out.shape):
             if axis in xs:
                 found = _floor_affine(expr(size), xs[axis])
-                if found is None or found[0].free_symbols & self.loop_symbols or \
-                        found[1].free_symbols & self.loop_symbols:
-                    size = expr(size).xreplace({xs[axis]: expr(carried.shape[axis])})
-                    raise refuse(f"the body maps the size {readable(carried.shape[axis])} of "
-                                 f"axis {axis} to {readable(size)}, not a floor of it that "
-                                 "repeats")
+                if found is None or found[0].free_symbols & self.size_symbols or \
+                        found[1].free_symbols & self.size_symbols:
+                    raise refuse(self._culprit(rows, axis, size))
                 self.maps[axis] = found
             elif not algebra.is_symbolic(size) and not algebra.is_symbolic(carried.shape[axis]):
                 if size != carried.shape[axis]:
@@ -177,7 +175,7 @@ class _Closed:
                 ratio = sympy.cancel(expr(g.jump) / f.jump)
                 grow = sympy.cancel((expr(g.size) - f.size) / f.jump)
                 shift = sympy.cancel((expr(g.start) - f.start) / f.jump)
-                if any(v.free_symbols & self.loop_symbols for v in (ratio, grow, shift)):
+                if any(v.free_symbols & self.size_symbols for v in (ratio, grow, shift)):
                     raise refuse(f"the receptive field of the body on spatial axis {a + 1} is "
                                  "not the same map on every repetition")
                 self.fields.append((ratio, grow, shift))
@@ -187,29 +185,44 @@ class _Closed:
             self.start_field = carried.field if len(carried.field) == len(fields) else \
                 tuple(AxisField(1, 1, 0) for _ in fields)
         ratios = {m for _, m in self.maps.values()} | {r for r, _, _ in (self.fields or ())}
-        symbolic = {r for r in ratios if not r.is_number}
+        symbolic = {r for r in ratios if not r.is_number and index not in r.free_symbols}
         if len(symbolic) > 1:
             raise refuse("the body's strides differ by axis and are symbols ("
                          + ", ".join(sorted(map(readable, symbolic))) + ")")
+        self.varying = any(index in v.free_symbols for pair in self.maps.values()
+                           for v in pair) or \
+            any(index in v.free_symbols for triple in self.fields or () for v in triple)
         self.ratio = next(iter(symbolic), None)
         self.ones = _ones(self.ratio) if self.ratio is not None else None
         if self.ratio is not None and self.ones is None and not _at_least_two(self.ratio):
             raise refuse(f"the body's stride {readable(self.ratio)} may or may not be 1")
+
+    def _culprit(self, rows, axis, size) -> str:
+        """Which layer makes a spatial size stop being a floor of the body's input size."""
+        x, x0 = self.xs[axis], expr(self.carried.shape[axis])
+        for row in rows:
+            if len(row.output_shape) == len(self.out.shape):
+                found = _floor_affine(expr(row.output_shape[axis]), x)
+                if found is None or (found[0].free_symbols | found[1].free_symbols) & \
+                        self.size_symbols:
+                    size, where = row.output_shape[axis], f"layer {row.index} `{row.source}`"
+                    break
+        else:
+            where = "the body"
+        size = readable(expr(size).xreplace({x: x0}))
+        return (f"{where} maps the size {readable(x0)} of axis {axis} to {size}, not a floor "
+                "of it that repeats")
 
     def _changes(self, axis, size) -> str:
         return (f"the body changes axis {axis} from {readable(self.carried.shape[axis])} to "
                 f"{readable(size)}, so its repetitions differ")
 
     def check_row(self, row) -> None:
-        """A row whose layer reads the loop index, or whose weights depend on a size that
-        changes, is not the same layer on every repetition."""
-        values = [row.trainable, row.non_trainable, row.buffers]
-        for v in values:
-            if algebra.is_symbolic(v) and expr(v).free_symbols & self.loop_symbols:
-                raise self._row_error(row, "its weights change from one repetition to the next")
-        for v in (*row.output_shape, row.macs):
-            if algebra.is_symbolic(v) and self.index in expr(v).free_symbols:
-                raise self._row_error(row, f"it depends on the loop index {self.index}")
+        """A row whose weights depend on a size that changes is not the same layer on every
+        repetition (its weights may depend on the loop index: k[i])."""
+        for v in (row.trainable, row.non_trainable, row.buffers):
+            if algebra.is_symbolic(v) and expr(v).free_symbols & self.size_symbols:
+                raise self._row_error(row, "its weights change with the size of its input")
 
     def _row_error(self, row, why: str) -> NonUniform:
         return self.refuse(f"layer {row.index} `{row.source}` is not the same on every "
@@ -227,6 +240,21 @@ class _Closed:
             return t
         return (m ** t - 1) / (m - 1)
 
+    def _series(self, a, m, t, unit: bool):
+        """(sum, product) with x_t = floor((x_0 + sum)/product) for the map
+        x -> floor((x + a)/m): a·G_t(m) and m^t when a and m are the same on every
+        repetition, else Sum_l a(l)·Prod_(j<l) m(j) and Prod_(l<t) m(l)."""
+        if self.index not in a.free_symbols | m.free_symbols:
+            return a * self._geometric(m, t, unit), (1 if unit or m == 1 else m ** t)
+        if t == 0:
+            return 0, 1
+        taken = {v.name for v in (a.free_symbols | m.free_symbols | expr(t).free_symbols |
+                                  expr(self.count).free_symbols)}
+        l, j = (symbol(_fresh(name, taken), nonnegative=True) for name in ("l", "j"))
+        before = 1 if m == 1 else sympy.Product(m.xreplace({self.index: j}), (j, 0, l - 1))
+        total = _summed(a.xreplace({self.index: l}) * before, l, t)
+        return total, (1 if m == 1 else sympy.Product(m.xreplace({self.index: l}), (l, 0, t - 1)))
+
     def _at(self, value, t, unit: bool):
         """A value of the body (in X and the field symbols) at repetition t, the stride
         taken as 1 (``unit``) or as it is."""
@@ -241,8 +269,8 @@ class _Closed:
             if unit:
                 a, m = a.xreplace(self.ones), m.xreplace(self.ones)
             x0 = expr(self.carried.shape[axis])
-            numerator = x0 + a * self._geometric(m, t, unit)
-            denominator = 1 if m == 1 else m ** t
+            total, denominator = self._series(a, m, t, unit)
+            numerator = x0 + total
             value = _merge_floors(value, x, numerator / denominator)
             mapping[x] = numerator if denominator == 1 else \
                 sympy.floor(numerator / denominator, evaluate=False)
@@ -250,11 +278,13 @@ class _Closed:
             for f, (ratio, grow, shift), f0 in zip(self.fields_in, self.fields, self.start_field):
                 if unit:
                     ratio, grow, shift = (v.xreplace(self.ones) for v in (ratio, grow, shift))
-                g = self._geometric(ratio, t, unit)
                 j0 = expr(f0.jump)
-                mapping[f.jump] = j0 * ratio ** t
-                mapping[f.size] = expr(f0.size) + j0 * grow * g
-                mapping[f.start] = expr(f0.start) + j0 * shift * g
+                grown, jumps = self._series(grow, ratio, t, unit)
+                shifted, _ = self._series(shift, ratio, t, unit)
+                mapping[f.jump] = j0 * jumps
+                mapping[f.size] = expr(f0.size) + j0 * grown
+                mapping[f.start] = expr(f0.start) + j0 * shifted
+        mapping[self.index] = t
         return value.xreplace(mapping)
 
     def at(self, value, t):
@@ -285,11 +315,11 @@ class _Closed:
         if self.ones is None:
             return False
         free = value.free_symbols
-        if any(x in free and (self.maps[axis][0] != 0 and not self.maps[axis][1].is_number)
+        if any(x in free and self.maps[axis][0] != 0 and self.maps[axis][1] == self.ratio
                for axis, x in self.xs.items()):
             return True
         return any((f.size in free and grow != 0 or f.start in free and shift != 0) and
-                   not ratio.is_number
+                   ratio == self.ratio
                    for f, (ratio, grow, shift) in zip(self.fields_in or (), self.fields or ()))
 
     def last(self, value):
@@ -316,25 +346,20 @@ class _Closed:
 
     # -- rows ----------------------------------------------------------------------------
 
-    def total_macs(self, macs):
-        if macs is None or not algebra.is_symbolic(macs) or \
-                not expr(macs).free_symbols & self.loop_symbols:
-            return macs if macs is None else _plain(expr(macs) * self.count)
-        t = symbol(self._sum_index(macs), nonnegative=True)
-        limits = (t, 0, self.count - 1)
-
-        def summed(unit: bool):
-            term = self._at(macs, t, unit)
-            if all((m.xreplace(self.ones) if unit else m) == 1 for _, m in self.maps.values()):
-                return sympy.factor(sympy.summation(sympy.expand(term), limits))
-            return sympy.Sum(term, limits)
-
-        if self.ones is None:
-            return summed(False)
-        return sympy.Piecewise((summed(True), _unit(self.ratio)), (summed(False), True))
+    def total(self, value):
+        """A row's value summed over the repetitions (its parameters, its MACs)."""
+        if value is None or not algebra.is_symbolic(value) or \
+                not expr(value).free_symbols & self.loop_symbols:
+            return value if value is None else _plain(expr(value) * self.count)
+        t = symbol(self._sum_index(value), nonnegative=True)
+        branches = [_summed(self._at(value, t, unit), t, self.count)
+                    for unit in ((False, True) if self._geometric_in(expr(value)) else (False,))]
+        if len(branches) == 1:
+            return _plain(branches[0])
+        return sympy.Piecewise((branches[1], _unit(self.ratio)), (branches[0], True))
 
     def _sum_index(self, value) -> str:
-        names = {s.name for s in expr(value).free_symbols} | {s.name for s in
+        names = {s.name for s in expr(value).free_symbols - {self.index}} | {s.name for s in
                                                               expr(self.count).free_symbols}
         name = self.index.name
         while name in names:
@@ -352,12 +377,16 @@ class _Closed:
                 field = self.final_field
             else:
                 field = tuple(AxisField(*(self.last(v) for v in f)) for f in field)
-        constraints = []
+        constraints, each = [], []
         for c in row.constraints:
-            if c.free_symbols & self.loop_symbols:  # on the first and the last repetition
-                constraints += [self.at(c, 0), self.at(c, self.count - 1)]
-            else:
+            if not c.free_symbols & self.loop_symbols:
                 constraints.append(c)
+            elif self.varying:  # layers that differ: the condition on every repetition
+                t = symbol(self._sum_index(c), nonnegative=True)
+                each.append(f"{algebra.show(self.at(c, t))} for each {t} from 0 to "
+                            f"{algebra.show(self.count - 1)}")
+            else:  # the sizes are monotone: the first and the last repetition bound them
+                constraints += [self.at(c, 0), self.at(c, self.count - 1)]
         constraints += extra
         conditions, kept = [], []
         for c in constraints:
@@ -369,18 +398,35 @@ class _Closed:
                 kept.append(c)
         others = tuple(c for c in row.conditions if not any(
             s.name.endswith("_loop") for s in _names_in(c)))
-        n = self.count
         rest = row.block[len(outer):].lstrip("/")
         block = group + ("/" + rest if rest else "")
         return row.replace(
             output_shape=shape, receptive_field=field,
-            trainable=_plain(expr(row.trainable) * n) if row.trainable else 0,
-            non_trainable=_plain(expr(row.non_trainable) * n) if row.non_trainable else 0,
-            buffers=_plain(expr(row.buffers) * n) if row.buffers else 0,
-            macs=self.total_macs(row.macs),
+            trainable=self.total(row.trainable) if row.trainable else 0,
+            non_trainable=self.total(row.non_trainable) if row.non_trainable else 0,
+            buffers=self.total(row.buffers) if row.buffers else 0,
+            macs=self.total(row.macs),
             conditions=tuple(dict.fromkeys(
-                [c for c in others if c not in conditions] + conditions)),
+                [c for c in others if c not in conditions] + conditions + each)),
             constraints=tuple(kept), explanations=(), block=block)
+
+
+def _summed(term, t, count):
+    """Sum of a term over t = 0 .. count - 1: closed when it is a polynomial in t, else an
+    unevaluated Sum."""
+    term = expr(term)
+    if t not in term.free_symbols:
+        return term * count
+    if term.has(sympy.floor, sympy.ceiling, sympy.Indexed, sympy.Sum, sympy.Product,
+                sympy.Piecewise) or not term.is_polynomial(t):
+        return sympy.Sum(term, (t, 0, count - 1))
+    return sympy.factor(sympy.summation(sympy.expand(term), (t, 0, count - 1)))
+
+
+def _fresh(name: str, taken: set) -> str:
+    while name in taken:
+        name += "_"
+    return name
 
 
 def _names_in(text: str):

@@ -464,6 +464,10 @@ def set_attribute(interp, receiver, name: str, value, node) -> None:
 
 def get_item(interp, receiver, key, node):
     key = concrete(key)
+    if isinstance(receiver, Unbound) and (type(key) is int or arithmetic.is_integer(key)):
+        from shapecalc.symbolic import indexed
+
+        return indexed(receiver.name, key)  # k[i]: one symbol per layer of a loop
     if isinstance(receiver, (Tensor, Parameter)):
         return tensors.getitem(interp, receiver, key, node)
     if isinstance(receiver, Container):
