@@ -185,10 +185,11 @@ def test_solve_gives_the_smallest_count_whose_receptive_field_reaches_a_size(tmp
     result = runner.invoke(main, ["solve", path, "L", "--rf", "224", "--set", "k=3",
                                   "--set", "s=1"])
     assert result.exit_code == 0, result.output
-    assert result.output == "smallest L = 112: receptive field 225 (at L = 111: 223)\n"
+    assert result.output == ("axes 2, 3 (2*L + 1 >= 224): L = 112  "
+                             "(receptive field 225; at L = 111: 223)\n")
     result = runner.invoke(main, ["solve", path, "L", "--rf", "224", "--set", "k=3",
                                   "--set", "s=2"])
-    assert result.output == "smallest L = 7: receptive field 255 (at L = 6: 127)\n"
+    assert result.output.endswith("L = 7  (receptive field 255; at L = 6: 127)\n")
     result = runner.invoke(main, ["solve", path, "L", "--rf", "224"])
     assert result.exit_code == 2 and "bind them (--set)" in result.output
 
