@@ -89,7 +89,9 @@ def test_named_inputs():
     (["def f(x, c):", "    nn.Conv2d(c, c, 1)", "f()"], r"f\(\) missing required argument: 'c'"),
     (["def f(x, c):", "    nn.Conv2d(c, c, 1)", "f(4, d=2)"],
      r"f\(\) got an unexpected keyword argument 'd'"),
-    (["for i in range(n):", "    nn.Conv2d(4, 4, 1)"], r"range\(\) needs a known count"),
+    (["for i in range(n):", "    nn.Conv2d(4, 8, 1)"],
+     r"changes axis 1 from 4 to 8, so its repetitions differ; .*\(--set n=3\)"),
+    (["layers = [nn.Conv2d(4, 4, 1) for i in range(n)]"], r"range\(\) needs a known count"),
     (["nn.Conv2d(4, 4, 1)", "return input"], r"`return` outside a function"),
 ])
 def test_graph_refusals(lines, match):

@@ -258,3 +258,21 @@ def test_per_layer_closed_forms_equal_the_layers_written_out(layers, H, C):
     field, want = sym["layers"][0]["receptive_field"], num["layers"][-1]["receptive_field"]
     for key in ("size", "jump", "start"):
         assert at(field[key][0]) == sympy.Rational(want[key][0])
+
+
+def test_keras_same_padding_start_depends_on_parity_and_still_matches():
+    # TensorFlow's 'same' pads by the parity of the size: the start is a Sum over the sizes
+    text = "convention: keras\ninput: (H, H, 16)\nfor i in range(L):\n" \
+           "    layers.Conv2D(16, 3, strides=2, padding='same')\n"
+    sym = as_json(analyze_text(text))
+    field = sym["layers"][-1]["receptive_field"]
+    assert field["size"][0] == "2*2**L - 1" and field["jump"][0] == "2**L"
+    assert sym["output_shape"][1] == "floor((2**L + H - 1)/2**L)"  # ceil(H/2**L)
+    for L in (1, 2, 3):
+        for H in (5, 8, 13, 32):
+            num = as_json(analyze_text(text, bindings={"L": L, "H": H}))
+            values = {"L": L, "H": H}
+            assert substituted(sym["output_shape"][1], values) == num["output_shape"][1]
+            want = num["layers"][-1]["receptive_field"]
+            for key in ("size", "jump", "start"):
+                assert substituted(field[key][0], values) == sympy.Rational(want[key][0])

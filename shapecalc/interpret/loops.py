@@ -81,19 +81,22 @@ def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
     interp.assign(node.target, _plain(start + index), frame, node)
     try:
         interp.exec_body(node.body, frame)
+        out = frame.cursor if frame.cursor is not entry else None
+        rows = network.layers[first:]
+        if not isinstance(out, Tensor) or not rows:
+            raise refuse("the body applies no layer to the loop's tensor")
+        closed = _Closed(carried, out, xs, fields, count, index, refuse, rows)
     except NonUniform:
+        del network.layers[first:]  # rows in the body's own size symbols: no answer
         raise
     except SpecError as error:
+        del network.layers[first:]
         error.message = f"{error.message} ({hint})"
         error.args = (error.message,)
         raise
     except (_Break, _Continue):
+        del network.layers[first:]
         raise refuse("`break`/`continue` makes the repetitions differ") from None
-    out = frame.cursor if frame.cursor is not entry else None
-    rows = network.layers[first:]
-    if not isinstance(out, Tensor) or not rows:
-        raise refuse("the body applies no layer to the loop's tensor")
-    closed = _Closed(carried, out, xs, fields, count, index, refuse, rows)
     group = outer_block + ("/" if outer_block else "") + network.auto_name("repeat") + \
         "_" + re.sub(r"\W+", "_", readable(count)).strip("_")
     extra = ()
@@ -175,7 +178,9 @@ class _Closed:
                 ratio = sympy.cancel(expr(g.jump) / f.jump)
                 grow = sympy.cancel((expr(g.size) - f.size) / f.jump)
                 shift = sympy.cancel((expr(g.start) - f.start) / f.jump)
-                if any(v.free_symbols & self.size_symbols for v in (ratio, grow, shift)):
+                sizes = set(xs.values())  # the growth and shift may depend on the size
+                if ratio.free_symbols & self.size_symbols or \
+                        any((v.free_symbols - sizes) & self.size_symbols for v in (grow, shift)):
                     raise refuse(f"the receptive field of the body on spatial axis {a + 1} is "
                                  "not the same map on every repetition")
                 self.fields.append((ratio, grow, shift))
@@ -244,16 +249,23 @@ class _Closed:
         """(sum, product) with x_t = floor((x_0 + sum)/product) for the map
         x -> floor((x + a)/m): a·G_t(m) and m^t when a and m are the same on every
         repetition, else Sum_l a(l)·Prod_(j<l) m(j) and Prod_(l<t) m(l)."""
-        if self.index not in a.free_symbols | m.free_symbols:
+        sized = a.free_symbols & set(self.xs.values())  # TF 'same': the start's parity
+        if self.index not in a.free_symbols | m.free_symbols and not sized:
             return a * self._geometric(m, t, unit), (1 if unit or m == 1 else m ** t)
         if t == 0:
             return 0, 1
         taken = {v.name for v in (a.free_symbols | m.free_symbols | expr(t).free_symbols |
                                   expr(self.count).free_symbols)}
         l, j = (symbol(_fresh(name, taken), nonnegative=True) for name in ("l", "j"))
-        before = 1 if m == 1 else sympy.Product(m.xreplace({self.index: j}), (j, 0, l - 1))
-        total = _summed(a.xreplace({self.index: l}) * before, l, t)
-        return total, (1 if m == 1 else sympy.Product(m.xreplace({self.index: l}), (l, 0, t - 1)))
+        if self.index not in m.free_symbols:
+            before = 1 if m == 1 else m ** l
+        else:
+            before = sympy.Product(m.xreplace({self.index: j}), (j, 0, l - 1))
+        term = self._at(a, l, unit) if sized else a.xreplace({self.index: l})
+        total = _summed(term * before, l, t)
+        if self.index not in m.free_symbols:
+            return total, (1 if unit or m == 1 else m ** t)
+        return total, sympy.Product(m.xreplace({self.index: l}), (l, 0, t - 1))
 
     def _at(self, value, t, unit: bool):
         """A value of the body (in X and the field symbols) at repetition t, the stride
@@ -265,6 +277,8 @@ class _Closed:
             return value
         mapping = {}
         for axis, x in self.xs.items():
+            if x not in value.free_symbols:
+                continue
             a, m = self.maps[axis]
             if unit:
                 a, m = a.xreplace(self.ones), m.xreplace(self.ones)
@@ -276,6 +290,8 @@ class _Closed:
                 sympy.floor(numerator / denominator, evaluate=False)
         if self.fields_in is not None and self.fields is not None and self.start_field:
             for f, (ratio, grow, shift), f0 in zip(self.fields_in, self.fields, self.start_field):
+                if not value.free_symbols & set(f):
+                    continue
                 if unit:
                     ratio, grow, shift = (v.xreplace(self.ones) for v in (ratio, grow, shift))
                 j0 = expr(f0.jump)
@@ -441,6 +457,8 @@ def _same(a, b) -> bool:
 
 def _plain(value):
     """An integer as int, everything else as it is."""
+    if value is None:
+        return None
     value = expr(value)
     return int(value) if value.is_Integer else value
 
