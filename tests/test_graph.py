@@ -91,7 +91,7 @@ def test_named_inputs():
      r"f\(\) got an unexpected keyword argument 'd'"),
     (["for i in range(n):", "    nn.Conv2d(4, 8, 1)"],
      r"changes axis 1 from 4 to 8, so its repetitions differ; .*\(--set n=3\)"),
-    (["layers = [nn.Conv2d(4, 4, 1) for i in range(n)]"], r"range\(\) needs a known count"),
+    (["sizes = [4 for i in range(n)]"], r"range\(\) needs a known count"),
     (["nn.Conv2d(4, 4, 1)", "return input"], r"`return` outside a function"),
 ])
 def test_graph_refusals(lines, match):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import json
 
-import pytest
 import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -276,3 +275,44 @@ def test_keras_same_padding_start_depends_on_parity_and_still_matches():
             want = num["layers"][-1]["receptive_field"]
             for key in ("size", "jump", "start"):
                 assert substituted(field[key][0], values) == sympy.Rational(want[key][0])
+
+
+SEQUENTIAL = """convention: pytorch
+input: (1, 16, H, H)
+
+class Net(nn.Module):
+    def __init__(self, depth):
+        super().__init__()
+        self.stem = nn.Conv2d(16, 32, 3, stride=2)
+        self.body = nn.Sequential(*[nn.Sequential(nn.Conv2d(32, 32, 3, stride=s, padding=1),
+                                                  nn.BatchNorm2d(32), nn.ReLU())
+                                    for i in range(depth)])
+
+    def forward(self, x):
+        return self.body(self.stem(x))
+
+model = Net(L)
+"""
+
+
+def test_sequential_of_a_comprehension_over_a_symbolic_range_repeats_in_closed_form():
+    sym = symbolic_json(SEQUENTIAL)
+    assert sym["params"] == "9312*L + 4640"
+    for L in (1, 2, 3):
+        for s in (1, 2):
+            for H in (9, 20, 41):
+                values = {"L": L, "s": s, "H": H}
+                numeric = analyze_text(SEQUENTIAL, bindings=values)
+                if not numeric.ok:  # BatchNorm (train mode) on one value per channel
+                    continue
+                num = as_json(numeric)
+                for key in ("output_shape", "params", "buffers", "macs"):
+                    got = sym[key]
+                    got = [substituted(v, values) for v in got] if isinstance(got, list) \
+                        else substituted(got, values)
+                    assert got == num[key], (key, values)
+
+
+def test_a_comprehension_of_numbers_over_a_symbolic_range_is_refused():
+    report = analyze_text("convention: pytorch\ninput: (1, 4, H, H)\nsizes = [3 for i in range(L)]\n")
+    assert "range() needs a known count, got L" in report.errors[0].message

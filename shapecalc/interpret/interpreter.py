@@ -998,12 +998,43 @@ class Interpreter:
         loop(node.generators)
 
     def _eval_ListComp(self, node: ast.ListComp, frame: Frame) -> list:
+        repeated = self._repeated(node, frame)
+        if repeated is not None:
+            return repeated
         result: list = []
         self._comprehension(node, frame, lambda inner: result.append(self.evaluate(node.elt, inner)))
         self._check_size(result, node)
         return result
 
     _eval_GeneratorExp = _eval_ListComp
+
+    def _repeated(self, node, frame: Frame) -> list | None:
+        """`[Block(c) for _ in range(L)]` with L a symbol: the module made on a symbolic
+        iteration, standing for its L copies (a module list repeated in closed form)."""
+        (generator, *rest) = node.generators
+        if rest or generator.ifs or not isinstance(generator.iter, ast.Call):
+            return None
+        outer, self.loop_range = self.loop_range, generator.iter
+        try:
+            iterable = self.evaluate(generator.iter, frame)
+        finally:
+            self.loop_range = outer
+        if not isinstance(iterable, SymbolicRange):
+            return None
+        from shapecalc.interpret import loops
+        from shapecalc.symbolic import expr
+
+        inner = Frame({}, frame, frame.name, frame.cursor)
+        index = loops.index_symbol(generator.target)
+        start = expr(iterable.start)
+        self.assign(generator.target, start + index, inner, generator)
+        item = self.evaluate(node.elt, inner)
+        if not isinstance(item, Module):
+            count = algebra.show(expr(iterable.stop) - start)
+            raise self.error(f"range() needs a known count, got {count}: bind it (let or "
+                             "--set); only a list of modules repeats symbolically", generator.iter)
+        return [modules.Repeated(item, start, expr(iterable.stop) - start, index,
+                                 generator.iter, f"[... for ... in {self.text(generator.iter)}]")]
 
     def _eval_SetComp(self, node: ast.SetComp, frame: Frame) -> list:
         result: list = []

@@ -55,17 +55,68 @@ def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
 
     start = expr(loop.start)
     count = expr(loop.stop) - start
-    hint = (f"the loop `for ... in {interp.text(node.iter)}` repeats {readable(count)} times; "
-            f"bind it ({_bind_hint(count)}) to follow each repetition")
-
-    def refuse(message: str, at=node.iter) -> NonUniform:
-        return NonUniform(f"{message}; {hint}", interp.span(at))
-
-    network = interp.network
+    refuse = _refusal(interp, node.iter, f"for ... in {interp.text(node.iter)}", count)
     carried = _carried(interp, node, frame)
     if carried is None:
         raise refuse("the body carries no tensor from one repetition to the next "
                      "(only a loop over the layers applied to a tensor repeats symbolically)")
+    index = index_symbol(node.target)
+
+    def body(entry: Tensor):
+        _replace_tensor(interp, frame, carried, entry)
+        interp.assign(node.target, _plain(start + index), frame, node)
+        try:
+            interp.exec_body(node.body, frame)
+        except (_Break, _Continue):
+            raise refuse("`break`/`continue` makes the repetitions differ") from None
+        return frame.cursor if frame.cursor is not entry else None
+
+    closed, out, result = repeat(interp, carried, body, start, count, index, refuse)
+    _replace_tensor(interp, frame, out, result)
+    for name, value in list(frame.locals.items()):  # other tensors of the last repetition
+        if isinstance(value, Tensor) and value is not result and closed.mentions(value.shape):
+            frame.locals[name] = value.replace(shape=tuple(closed.last(d) for d in value.shape),
+                                               field=None)
+    interp.assign(node.target, _plain(start + count - 1), frame, node)
+    if node.orelse:
+        interp.exec_body(node.orelse, frame)
+
+
+def index_symbol(target):
+    """The symbol of a loop's index: its own name (`i` for `_`)."""
+    name = target.id if isinstance(target, ast.Name) and target.id != "_" else "i"
+    return symbol(name, nonnegative=True)
+
+
+def _refusal(interp, at, loop_text: str, count):
+    hint = (f"the loop `{loop_text}` repeats {readable(count)} times; bind it "
+            f"({_bind_hint(count)}) to follow each repetition")
+
+    def refuse(message: str) -> NonUniform:
+        return NonUniform(f"{message}; {hint}", interp.span(at))
+
+    refuse.hint = hint
+    return refuse
+
+
+def apply_repeated(interp, module, x: Tensor, node) -> Tensor:
+    """A module of a list made by `[Block(c) for _ in range(L)]`, applied L times."""
+    from shapecalc.interpret.interpreter import _first_tensor
+
+    start, count = expr(module.start), expr(module.count)
+    refuse = _refusal(interp, module.node, module.text, count)
+
+    def body(entry: Tensor):
+        return _first_tensor(interp.apply_module(module.item, [entry], {}, node, None))
+
+    return repeat(interp, x, body, start, count, module.index, refuse)[2]
+
+
+def repeat(interp, carried: Tensor, body, start, count, index, refuse):
+    """Run ``body`` once on the carried tensor with symbolic sizes and fields, and keep its
+    rows in closed form: (the closed forms, the body's output, the output after ``count``
+    repetitions)."""
+    network = interp.network
     spatial = _spatial_axes(network.convention, len(carried.shape))
     xs = {axis: symbol(f"X{axis}_loop") for axis in spatial}
     shape = tuple(xs.get(axis, size) for axis, size in enumerate(carried.shape))
@@ -73,15 +124,10 @@ def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
         AxisField(symbol(f"Fsize{a}_loop"), symbol(f"Fjump{a}_loop"),
                   sympy.Symbol(f"Fstart{a}_loop", rational=True)) for a in range(len(spatial)))
     entry = carried.replace(shape=shape, field=fields)
-    _replace_tensor(interp, frame, carried, entry)
-    target = node.target.id if isinstance(node.target, ast.Name) else "i"
-    index = symbol(target if target != "_" else "i", nonnegative=True)
     first = len(network.layers)
     outer_block = interp.block()
-    interp.assign(node.target, _plain(start + index), frame, node)
     try:
-        interp.exec_body(node.body, frame)
-        out = frame.cursor if frame.cursor is not entry else None
+        out = body(entry)
         rows = network.layers[first:]
         if not isinstance(out, Tensor) or not rows:
             raise refuse("the body applies no layer to the loop's tensor")
@@ -91,12 +137,9 @@ def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
         raise
     except SpecError as error:
         del network.layers[first:]
-        error.message = f"{error.message} ({hint})"
+        error.message = f"{error.message} ({refuse.hint})"
         error.args = (error.message,)
         raise
-    except (_Break, _Continue):
-        del network.layers[first:]
-        raise refuse("`break`/`continue` makes the repetitions differ") from None
     group = outer_block + ("/" if outer_block else "") + network.auto_name("repeat") + \
         "_" + re.sub(r"\W+", "_", readable(count)).strip("_")
     extra = ()
@@ -104,15 +147,7 @@ def run(interp, node: ast.For, frame, loop: SymbolicRange) -> None:
         extra = (simplify_condition(sympy.Ge(count, 1)),)
     network.layers[first:] = [closed.row(row, outer_block, group, extra if i == 0 else ())
                               for i, row in enumerate(rows)]
-    result = Tensor(closed.final_shape, closed.final_field, out.source, out.dtype)
-    _replace_tensor(interp, frame, out, result)
-    for name, value in list(frame.locals.items()):  # other tensors of the last repetition
-        if isinstance(value, Tensor) and value is not result and closed.mentions(value.shape):
-            frame.locals[name] = value.replace(shape=tuple(closed.last(d) for d in value.shape),
-                                               field=None)
-    interp.assign(node.target, _plain(start + count - 1), frame, node)
-    if node.orelse:
-        interp.exec_body(node.orelse, frame)
+    return closed, out, Tensor(closed.final_shape, closed.final_field, out.source, out.dtype)
 
 
 def _spatial_axes(convention: str, rank: int) -> tuple[int, ...]:

@@ -159,3 +159,19 @@ class FunctionalModel(Module):
     @property
     def type_name(self) -> str:
         return "Functional"
+
+
+class Repeated(Module):
+    """`[Block(c) for _ in range(L)]` with L a symbol: the item the comprehension makes on a
+    symbolic iteration, standing for its L copies; applied, it repeats in closed form
+    (``interpret.loops``)."""
+
+    def __init__(self, item: object, start, count, index, node, text: str) -> None:
+        super().__init__()
+        self.item, self.start, self.count, self.index = item, start, count, index
+        self.node, self.text = node, text
+        self.framework = getattr(item, "framework", "")
+        self.adopt(item, "0")
+
+    def children(self) -> list[tuple[str, object]]:
+        return [("0", self.item)] if isinstance(self.item, Module) else []

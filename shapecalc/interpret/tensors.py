@@ -14,7 +14,8 @@ from __future__ import annotations
 from shapecalc import algebra
 from shapecalc.errors import LayerError, SpecError
 from shapecalc.interpret import tensor_functions as tf_
-from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
+from shapecalc.interpret.modules import (Container, FunctionalModel, Instance, LayerModule, Module,
+                                         Repeated)
 from shapecalc.interpret.values import (UNSTATED, Builtin, Function, Opaque, Parameter, Tensor,
                                         concrete)
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, REGISTRY
@@ -151,6 +152,10 @@ def _apply(interp, module: Module, args, kwargs, node):
         return _apply_layer(interp, module, args, kwargs, node)
     if isinstance(module, Container):
         return _apply_sequential(interp, module, args, kwargs, node)
+    if isinstance(module, Repeated):
+        from shapecalc.interpret import loops
+
+        return loops.apply_repeated(interp, module, as_tensor(interp, args[0], node), node)
     if isinstance(module, Instance):
         return _apply_instance(interp, module, args, kwargs, node)
     if isinstance(module, EinopsLayer):
