@@ -1,11 +1,11 @@
 """Loops repeated a symbolic number of times: `for i in range(L)` with L unbound.
 
 The body runs once, on the loop's tensor with each spatial size a fresh symbol X and each
-axis' receptive field (size, jump, start) fresh symbols too. When the body's map is the same
-on every repetition — it does not read `i`, gives the other sizes back unchanged, each
-spatial size back as floor((X + A)/m) + 0 with A and m free of X, the field as
-(size + jump·R, jump·S, start + jump·T), and weights that do not depend on X — it repeats in
-closed form. After t repetitions, with G_t(m) = 1 + m + ... + m^(t-1) (t when m = 1):
+axis' receptive field (size, jump, start) fresh symbols too, and the index i a symbol. When
+the body's map repeats — it gives the other sizes (channels) back unchanged, each spatial
+size back as floor((X + A)/m) with A and m free of X, the field as (size + jump·R, jump·S,
+start + jump·T) with S free of the field, and weights that do not depend on X — it repeats
+in closed form. After t repetitions, with G_t(m) = 1 + m + ... + m^(t-1) (t when m = 1):
 
     x_t = floor((x_0 + A·G_t(m)) / m^t)
 
@@ -18,6 +18,11 @@ A stride that is a symbol makes each form a Piecewise: its value at stride 1, an
 geometric form otherwise, so there is no division by zero. Every size map is nondecreasing,
 so the sizes x_0, ..., x_(n-1) the body sees are monotone and a validity condition (a lower
 bound on a size) holds on all of them when it holds on the first and the last.
+
+When A, m, R, S or T depend on i (per-layer symbols k[i], s[i]), or T on X (TensorFlow's
+'same' padding, by the parity of the size), the same sums are kept as Sum and Product:
+x_t = floor((x_0 + Sum_l A(l)·Prod_(j<l) m(j)) / Prod_(l<t) m(l)), and the validity
+conditions are stated for each repetition.
 
 The body's rows are kept once, as the group of the last repetition: output shapes and
 receptive fields there, parameters n × the body's, MACs the sum over the repetitions
