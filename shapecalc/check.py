@@ -23,7 +23,7 @@ from shapecalc.errors import ShapecalcError, SpecError, source_lines
 from shapecalc.record import Record
 from shapecalc.report import LayerReport, NetworkReport
 from shapecalc.spec import syntax as S
-from shapecalc.spec.evaluate import Evaluator
+from shapecalc.spec.evaluate import Evaluator, Reference
 
 _NETWORK_KEYS = {"output": "output_shape", "params": "params",
                  "trainable_params": "trainable_params",
@@ -99,6 +99,10 @@ def _verdict(expect: S.Expect, report: NetworkReport, evaluate: Evaluator) -> Ve
         return Verdict(line, False, f"cannot read the expected value: {error.message}")
     if expect.key == "error":
         return _error_verdict(expect, report, expected)
+    if isinstance(expected, Reference) or (isinstance(expected, tuple) and any(
+            isinstance(v, Reference) for v in expected)):  # Sum(...), max(...): not computed
+        return Verdict(line, False, f"cannot read the expected value: {expect.value_text} is "
+                       "not a number, a shape or a formula of + - * / // ** and symbols")
     layer = None
     if expect.layer is not None:
         layer = _find_layer(report, expect.layer)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+from pathlib import Path
 
 import sympy
 from hypothesis import given, settings
@@ -316,3 +317,28 @@ def test_sequential_of_a_comprehension_over_a_symbolic_range_repeats_in_closed_f
 def test_a_comprehension_of_numbers_over_a_symbolic_range_is_refused():
     report = analyze_text("convention: pytorch\ninput: (1, 4, H, H)\nsizes = [3 for i in range(L)]\n")
     assert "range() needs a known count, got L" in report.errors[0].message
+
+
+SEED_004_P2 = Path(__file__).resolve().parent / "loops" / "seed004_p2_stacked_convs.txt"
+
+
+def test_seed_004_p2_golden():
+    # the spec's expect lines hold; its closed forms, pinned; with L bound, the layers
+    # written out give the same numbers
+    from click.testing import CliRunner
+
+    from shapecalc.cli import main
+
+    result = CliRunner().invoke(main, ["check", str(SEED_004_P2)])
+    assert result.exit_code == 0, result.output
+    text = SEED_004_P2.read_text()
+    out = as_json(analyze_text(text))
+    assert out["output_shape"] == [1, "C", "I + L*d*(1 - k)", "I + L*d*(1 - k)"]
+    assert out["layers"][0]["receptive_field"] == {
+        "size": ["L*d*(k - 1) + 1"] * 2, "jump": [1, 1], "start": ["L*(d*k/2 - d/2)"] * 2}
+    assert out["params"] == "L*(C**2*k**2 + C)"
+    three = as_json(analyze_text(text.replace("range(L)", "range(3)")))
+    bound = as_json(analyze_text(text, bindings={"L": 3}))
+    for key in ("output_shape", "params", "macs"):
+        assert bound[key] == three[key]
+    assert bound["layers"][-1]["receptive_field"] == three["layers"][-1]["receptive_field"]
