@@ -342,3 +342,19 @@ def test_seed_004_p2_golden():
     for key in ("output_shape", "params", "macs"):
         assert bound[key] == three[key]
     assert bound["layers"][-1]["receptive_field"] == three["layers"][-1]["receptive_field"]
+
+
+def test_nested_symbolic_loops_match_the_numeric_analysis():
+    text = "convention: pytorch\ninput: (1, 8, H, H)\nfor i in range(L):\n" \
+           "    for j in range(M):\n        nn.Conv2d(8, 8, 3)\n    nn.MaxPool2d(2)\n"
+    sym = symbolic_json(text)
+    assert sym["output_shape"][2] == "floor((H - 2*M*(2**L - 1))/2**L)"
+    for L, M, H in ((1, 1, 20), (2, 2, 40), (3, 1, 64), (2, 3, 41)):
+        values = {"L": L, "M": M, "H": H}
+        num = as_json(analyze_text(text, bindings=values))
+        for key in ("params", "macs"):
+            assert substituted(sym[key], values) == num[key], (key, values)
+        assert [substituted(v, values) for v in sym["output_shape"]] == num["output_shape"]
+        field, want = sym["layers"][-1]["receptive_field"], num["layers"][-1]["receptive_field"]
+        for key in ("size", "jump", "start"):
+            assert substituted(field[key][0], values) == sympy.Rational(want[key][0])
