@@ -15,7 +15,7 @@ import string as _string
 
 from shapecalc import algebra
 from shapecalc.errors import SpecError
-from shapecalc.interpret import arithmetic, builtins, objects, tensors
+from shapecalc.interpret import arithmetic, builtins, objects, tensors, zoo
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace, Opaque,
                                         Parameter, Tensor, Unbound, UserClass, concrete)
@@ -53,6 +53,7 @@ class Library:
         self.interp = interp
         convention = interp.convention
         self.namespaces = _namespaces()
+        self.namespaces.update(zoo.namespaces(interp))  # torchvision.models, keras.applications
         self.builtins = {name: Builtin(name, fn) for name, fn in builtins._BUILTINS.items()}
         self.convention = convention
 
@@ -76,7 +77,7 @@ class Library:
         return None
 
     def module(self, dotted: str) -> Namespace:
-        key = _MODULE_ALIASES.get(dotted, dotted)
+        key = _MODULE_ALIASES.get(dotted) or zoo.module_key(dotted) or dotted
         if key in self.namespaces:
             return self.namespaces[key]
         return Namespace(dotted, lambda member, dotted=dotted: Opaque(f"{dotted}.{member}"))
@@ -185,7 +186,7 @@ def _namespaces() -> dict[str, Namespace]:
         "models": "@models", "ops": "@ops", "backend": "@ops",
         "activations": "@opaque", "regularizers": "@opaque", "initializers": "@opaque",
         "optimizers": "@opaque", "losses": "@opaque", "metrics": "@opaque",
-        "callbacks": "@opaque", "utils": "@opaque", "applications": "@opaque",
+        "callbacks": "@opaque", "utils": "@opaque", "applications": "@applications",
         "random": "@tfrandom",
     }
     space("keras", keras_members, lambda member: Opaque(f"keras.{member}"))
@@ -256,6 +257,7 @@ _MODULE_ALIASES = {
     "typing_extensions": "typing", "torch.cuda": "cuda", "np": "numpy",
     "collections.abc": "typing", "d2l.torch": "d2l", "d2l.tensorflow": "d2l",
     "torch.nn.parallel": "parallel", "keras.src.layers": "layers", "keras.src.ops": "ops",
+    **zoo.ALIASES,
 }
 
 

@@ -101,7 +101,8 @@ class Interpreter:
         self.model = None
         self.unregistered = 0  # >0 while applying a module the PyTorch model does not hold
         self.aliases: dict[str, set[str]] = {}
-        self.preludes: dict[str, Namespace] = {}  # a Keras model's input -> what it was given
+        self.preludes: dict[str, Namespace] = {}  # library code, by file, once loaded
+        self.library_calls: list[Span | None] = []  # the user's calls into library code
         self._called_names: set[str] | None = None
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
@@ -116,8 +117,8 @@ class Interpreter:
             line, end_line = node.lineno, node.end_lineno or node.lineno
         except AttributeError:
             return None
-        if hasattr(node, "prelude_span"):  # library code: errors point at its import
-            return node.prelude_span
+        if hasattr(node, "prelude_span"):  # library code: errors point at the user's call
+            return self.library_calls[-1] if self.library_calls else node.prelude_span
         start, end = node.col_offset, node.end_col_offset or node.col_offset + 1
         if self.plain and line not in self.shifts and end_line not in self.shifts:
             dedent = self.spec.dedent + 1  # ASCII text: byte offsets are columns
@@ -390,22 +391,31 @@ class Interpreter:
                 return None
         return frameworks.constructed_params(self)
 
-    def prelude(self, name: str, node) -> Namespace:
-        """The names a zoo file imports from its own package, from shapecalc's prelude
-        (read by this interpreter, once per spec)."""
+    def prelude(self, name: str, node, source: str | None = None, fallback=None,
+                label: str | None = None) -> Namespace:
+        """The names a zoo file imports from its own package, from shapecalc's prelude, or a
+        library model's family file (``source``, e.g. shapecalc/zoo/torchvision/resnet.py),
+        read by this interpreter once per spec. Errors in that code point at the user's
+        call that reached it; ``fallback`` looks up what the code does not define; ``label``
+        names its functions in call paths (``torchvision.models.resnet``)."""
         loaded = self.preludes.get(name)
         if loaded is None:
-            from shapecalc.interpret import prelude
+            span = None
+            if source is None:
+                from shapecalc.interpret import prelude
 
-            source = getattr(prelude, name.upper())
+                source = getattr(prelude, name.upper())
+                span = self.span(node)
             tree = ast.parse(source)
-            span = self.span(node)
             for child in ast.walk(tree):
                 child.prelude_span = span
                 child.prelude_source = source
+                child.prelude_file = name
             scope: dict = {}
-            self.exec_body(tree.body, Frame(scope, None, name))
-            loaded = self.preludes[name] = Namespace(name, scope.get)
+            self.exec_body(tree.body, Frame(scope, None, label or name))
+            lookup = scope.get if fallback is None else \
+                (lambda member: scope[member] if member in scope else fallback(member))
+            loaded = self.preludes[name] = Namespace(name, lookup)
         return loaded
 
     # -- statements ----------------------------------------------------------------------
@@ -748,7 +758,8 @@ class Interpreter:
 
     def _exec_ImportFrom(self, node: ast.ImportFrom, frame: Frame) -> None:
         if node.level or (node.module or "").startswith("torchvision"):
-            module = self.prelude("torchvision", node)  # a zoo file's own package
+            models = self.library.namespaces["tvmodels"]  # torchvision.models.resnet50...
+            module = self.prelude("torchvision", node, fallback=models.lookup)
         elif (node.module or "").startswith("keras.src") and node.module not in (
                 "keras.src.layers", "keras.src.ops"):
             module = self.prelude("keras_src", node)  # keras.applications' own package
@@ -777,6 +788,11 @@ class Interpreter:
                              f": `{self.text(node.test)}`", node)
 
     def _exec_Raise(self, node: ast.Raise, frame: Frame) -> None:
+        exc = node.exc
+        if hasattr(node, "prelude_source") and isinstance(exc, ast.Call) and exc.args:
+            message = self.evaluate(exc.args[0], frame)  # library code: the framework's words
+            if isinstance(message, str):
+                raise self.error(f"{self.text(exc.func)}: {message}", node)
         raise self.error(f"the code raises `{self.text(node.exc) if node.exc else 'raise'}` "
                          "here", node)
 
@@ -1083,6 +1099,10 @@ class Interpreter:
             self.blocks.append(block)
         self.call_stack.append((function.qualname, node.lineno if node is not None else 0))
         self.running.append((function, local))
+        entered = hasattr(function.node, "prelude_source") and node is not None and \
+            not hasattr(node, "prelude_source")
+        if entered:  # user code calls library code: its errors point here
+            self.library_calls.append(self.span(node))
         try:
             if isinstance(function.node, ast.Lambda):
                 return self.evaluate(function.node.body, inner)
@@ -1103,6 +1123,8 @@ class Interpreter:
         finally:
             self.call_stack.pop()
             self.running.pop()
+            if entered:
+                self.library_calls.pop()
             if block is not None:
                 self.blocks.pop()
 
@@ -1267,7 +1289,12 @@ def _tensors_in(value: object) -> list[Tensor]:
 
 def _add_trace(error: SpecError, qualname: str, node) -> None:
     """The user's call path, innermost first: `in Net.forward (line 30) ← ...`."""
-    where = f"{qualname} (called at line {node.lineno})" if node is not None else qualname
+    if node is None:
+        where = qualname
+    elif hasattr(node, "prelude_file"):  # library code: its own file's line
+        where = f"{qualname} (called at {node.prelude_file} line {node.lineno})"
+    else:
+        where = f"{qualname} (called at line {node.lineno})"
     trace = getattr(error, "trace", None)
     if trace is None:
         error.trace = [where]
