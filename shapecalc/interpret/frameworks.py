@@ -430,7 +430,9 @@ def _keras_input(interp, args, kwargs, node):
         shape = (shape,)
     dtype = "int" if str(kwargs.get("dtype", "")).startswith(("int", "uint")) else "float"
     dims = (batch, *(size(interp, d, node, keras=True) for d in shape))
-    return code_input(interp, str(kwargs.get("name") or "input"), dims, node, dtype)
+    # a library model's own Input (keras.applications) is never the one an `input:` line says
+    return code_input(interp, str(kwargs.get("name") or "input"), dims, node, dtype,
+                      claim=not hasattr(node, "prelude_source"))
 
 
 def _keras_input_layer(interp, args, kwargs, node):
@@ -456,10 +458,11 @@ def size(interp, value, node, keras: bool = False):
     return value
 
 
-def code_input(interp, name: str, dims: tuple, node, dtype: str = "float") -> Tensor:
+def code_input(interp, name: str, dims: tuple, node, dtype: str = "float",
+               claim: bool = True) -> Tensor:
     """An input made in the code (keras.Input, torch.randn at the top level). An `input:`
     line that says the same is the same input."""
-    for index, (header_name, tensor) in enumerate(interp.header_inputs):
+    for index, (header_name, tensor) in enumerate(interp.header_inputs if claim else ()):
         if header_name in interp.claimed_inputs:
             continue
         if _same_shape(tensor.shape, dims):

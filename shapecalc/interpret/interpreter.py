@@ -18,6 +18,7 @@ returns its current tensor.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 import time
 
@@ -98,6 +99,7 @@ class Interpreter:
         self.instances: list[Instance] = []  # every instance of the spec's classes
         self.functional: FunctionalModel | None = None
         self.constructed: list[LayerModule] = []
+        self.built_counts: dict[str, tuple] = {}  # Keras rows' counts before `trainable` changed
         self.model = None
         self.unregistered = 0  # >0 while applying a module the PyTorch model does not hold
         self.aliases: dict[str, set[str]] = {}
@@ -139,8 +141,7 @@ class Interpreter:
     def text(self, node) -> str:
         """The source of a node as written, on one line."""
         if hasattr(node, "prelude_source"):
-            text = ast.get_source_segment(node.prelude_source, node) or "?"
-            return " ".join(part.strip() for part in text.splitlines())
+            return _library_text(node.prelude_source, node)
         span = self.span(node)
         if span is None:
             return "?"
@@ -1285,6 +1286,26 @@ def _tensors_in(value: object) -> list[Tensor]:
     if isinstance(value, dict):
         return [t for item in value.values() for t in _tensors_in(item)]
     return []
+
+
+@functools.lru_cache(maxsize=64)
+def _lines(source: str) -> tuple[bytes, ...]:
+    return tuple(line.encode("utf-8") for line in source.splitlines())
+
+
+def _library_text(source: str, node) -> str:
+    """A library node's source on one line (ast.get_source_segment splits the whole file
+    at each call: too slow for one per layer)."""
+    lines = _lines(source)
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    if not 0 <= first <= last < len(lines):
+        return "?"
+    if first == last:
+        chunk = [lines[first][node.col_offset:node.end_col_offset]]
+    else:
+        chunk = [lines[first][node.col_offset:], *lines[first + 1:last],
+                 lines[last][:node.end_col_offset]]
+    return " ".join(part.decode("utf-8", errors="replace").strip() for part in chunk) or "?"
 
 
 def _add_trace(error: SpecError, qualname: str, node) -> None:

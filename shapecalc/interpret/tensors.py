@@ -158,11 +158,18 @@ def _apply(interp, module: Module, args, kwargs, node):
     if isinstance(module, FunctionalModel):
         given = [t for t in _flat(args) if isinstance(t, Tensor)]
         inputs = [t for t in _flat([module.inputs]) if isinstance(t, Tensor)]
+        library = getattr(module, "rebuild", None) is not None  # a keras.applications model
+        from shapecalc.interpret import objects
+        if library and len(given) == 1 and [t.shape for t in given] != [t.shape for t in inputs]:
+            objects.rebuild_functional(interp, module, given[0].shape[1:])
+            inputs = [t for t in _flat([module.inputs]) if isinstance(t, Tensor)]
         if given and [t.shape for t in given] != [t.shape for t in inputs]:
             raise interp.error("a functional keras.Model applied to an input of another shape "
                                "is not supported; build the layers on that input", node)
         for inner, outer in zip(inputs, given):  # its graph continues from these tensors
             interp.aliases.setdefault(inner.source, set()).add(outer.source)
+        if library:
+            objects.move_rows_last(interp, module)  # shown where it is applied
         return module.outputs
     raise interp.error(f"{_describe(module)} cannot be applied", node)
 

@@ -5,7 +5,8 @@ A name of those zoos that the library does not hold is refused when called, by n
 
 from __future__ import annotations
 
-from shapecalc.interpret.values import Builtin, Namespace, Opaque
+from shapecalc.interpret.modules import FunctionalModel
+from shapecalc.interpret.values import Builtin, Function, Namespace, Opaque
 from shapecalc.zoo import CATALOG, MISSING, source
 
 # import paths that reach the zoos (module aliases of frameworks.Library.module)
@@ -59,8 +60,8 @@ def namespaces(interp) -> dict[str, Namespace]:
 
     def application(member: str):
         found = load("keras", member)
-        if found is not None:
-            return found
+        if isinstance(found, Function):
+            return _application(found)
         if member in MISSING["keras"]:
             return missing(f"keras.applications.{member}")
         if member in ("preprocess_input", "decode_predictions"):
@@ -83,3 +84,30 @@ def module_key(dotted: str) -> str | None:
         if dotted == prefix or dotted.startswith(prefix + "."):
             return key
     return "torchvision" if dotted == "torchvision" else None
+
+
+def _application(function: Function) -> Builtin:
+    """A keras.applications builder: its layers are one block row (the model's name), and
+    the model, called on an input of another shape than it was built for (a base built
+    without input_shape, on (None, None, 3)), builds again on that shape, as Keras' layers
+    do when a model is called on a new input."""
+    params = [a.arg for a in function.node.args.args]
+
+    def build(interp, args, kwargs, node, block=None):
+        if block is None:
+            name = kwargs.get("name") or function.defaults.get("name") or function.name.lower()
+            block = interp.network.auto_name(str(name))
+        interp.blocks.append(block)
+        try:
+            model = interp.call(function, list(args), dict(kwargs), node, interp.top)
+        finally:
+            interp.blocks.pop()
+        if isinstance(model, FunctionalModel):
+            keywords = {**dict(zip(params, args)), **kwargs}
+            model.rebuild = lambda shape: build(
+                interp, [], {**keywords, "input_shape": shape, "input_tensor": None}, node,
+                block)
+        return model
+
+    return Builtin(function.name, build)
+
