@@ -102,6 +102,7 @@ class Interpreter:
         self.built_counts: dict[str, tuple] = {}  # Keras rows' counts before `trainable` changed
         self.model = None
         self.unregistered = 0  # >0 while applying a module the PyTorch model does not hold
+        self.held: set[int] = set()  # modules of another model the model holds in a container
         self.aliases: dict[str, set[str]] = {}
         self.preludes: dict[str, Namespace] = {}  # library code, by file, once loaded
         self.library_calls: list[Span | None] = []  # the user's calls into library code

@@ -121,13 +121,24 @@ def apply_module(interp, module: Module, args, kwargs, node, frame):
     given = _flat(args)
     if given and all(isinstance(a, Opaque) and a.harmless for a in given):
         return Opaque(interp.text(node), harmless=True)  # net(images) on a loader's batch
-    if interp.convention == PYTORCH and isinstance(interp.model, Instance) and \
-            not _registered(interp, module):
-        interp.unregistered += 1  # PyTorch does not count what the model does not hold
-        try:
-            return _apply(interp, module, args, kwargs, node)
-        finally:
-            interp.unregistered -= 1
+    if interp.convention == PYTORCH and isinstance(interp.model, Instance):
+        if not _registered(interp, module):
+            interp.unregistered += 1  # PyTorch does not count what the model does not hold
+            try:
+                return _apply(interp, module, args, kwargs, node)
+            finally:
+                interp.unregistered -= 1
+        if isinstance(module, Container) and not isinstance(module.items, dict):
+            # nn.Sequential(*list(backbone.children())[:-1]): the model holds the modules of
+            # another (unheld) model through this container
+            held = {id(d) for item in module.items if isinstance(item, Module) and
+                    not _registered(interp, item) for d in item.descendants()}
+            if held:
+                interp.held |= held
+                try:
+                    return _apply(interp, module, args, kwargs, node)
+                finally:
+                    interp.held -= held
     return _apply(interp, module, args, kwargs, node)
 
 
@@ -136,7 +147,7 @@ def _registered(interp, module: Module) -> bool:
 
     node = module
     while node is not None:
-        if node is interp.model or node is _NESTED:
+        if node is interp.model or node is _NESTED or id(node) in interp.held:
             return True
         node = node.parent
     return False
