@@ -20,6 +20,11 @@ _FAMILIES = {
     "torchvision/alexnet.py": "AlexNet alexnet",
     "torchvision/squeezenet.py": "SqueezeNet Fire squeezenet1_0 squeezenet1_1",
     "torchvision/mobilenetv2.py": "MobileNetV2 InvertedResidual mobilenet_v2",
+    "torchvision/mobilenetv3.py": "MobileNetV3 mobilenet_v3_large mobilenet_v3_small",
+    "torchvision/googlenet.py": "GoogLeNet googlenet",
+    "torchvision/inception.py": "Inception3 inception_v3",
+    "torchvision/vision_transformer.py": "VisionTransformer vit_b_16 vit_b_32 vit_l_16 "
+                                         "vit_l_32 vit_h_14",
     "torchvision/densenet.py": "DenseNet densenet121 densenet161 densenet169 densenet201",
     "torchvision/efficientnet.py": "EfficientNet MBConv efficientnet_b0 efficientnet_b1 "
                                    "efficientnet_b2 efficientnet_b3 efficientnet_b4 "
@@ -28,6 +33,10 @@ _FAMILIES = {
     "keras/resnet.py": "ResNet50 ResNet101 ResNet152",
     "keras/inception_v3.py": "InceptionV3",
     "keras/mobilenet_v2.py": "MobileNetV2",
+    "keras/resnet_v2.py": "ResNet50V2 ResNet101V2 ResNet152V2",
+    "keras/densenet.py": "DenseNet121 DenseNet169 DenseNet201",
+    "keras/mobilenet.py": "MobileNet",
+    "keras/xception.py": "Xception",
 }
 
 CATALOG: dict[str, dict[str, str]] = {"torchvision": {}, "keras": {}}
