@@ -37,6 +37,8 @@ _FAMILIES = {
     "keras/densenet.py": "DenseNet121 DenseNet169 DenseNet201",
     "keras/mobilenet.py": "MobileNet",
     "keras/xception.py": "Xception",
+    "keras/efficientnet.py": "EfficientNetB0 EfficientNetB1 EfficientNetB2 EfficientNetB3 "
+                             "EfficientNetB4 EfficientNetB5 EfficientNetB6 EfficientNetB7",
 }
 
 CATALOG: dict[str, dict[str, str]] = {"torchvision": {}, "keras": {}}

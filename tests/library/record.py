@@ -51,6 +51,8 @@ from shapecalc.zoo import CATALOG, model_names  # noqa: E402
 SIZES = {"inception_v3": 299, "InceptionV3": 299, "Xception": 299, "efficientnet_b1": 240,
          "efficientnet_b2": 260, "efficientnet_b3": 300, "efficientnet_b4": 380,
          "efficientnet_b5": 456, "efficientnet_b6": 528, "efficientnet_b7": 600}
+SIZES.update({f"EfficientNetB{i}": size for i, size in
+              enumerate((224, 240, 260, 300, 380, 456, 528, 600))})
 RECORDED = "# recorded by tests/library/record.py from "
 EXPECT = re.compile(r"expect\s+([a-z_]+)\s*:\s*(.*?)\s*$")
 INDEX_KEYS = ("output", "params", "trainable_params", "non_trainable_params", "buffers",
