@@ -189,3 +189,18 @@ def test_a_library_model_analyses_without_sympy():
             "report = analyze_text(text)\nassert report.params == 60_192_808, report.params\n"
             "assert 'sympy' not in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# len(model.layers) in Keras 3.15.1 (the InputLayer included): what `base.layers[:N]` slices
+KERAS_LAYER_COUNTS = {"VGG16(weights=None)": 23, "ResNet50(weights=None)": 177,
+                      "ResNet50V2(weights=None)": 192, "MobileNetV2(include_top=False)": 154,
+                      "InceptionV3(include_top=False)": 311, "DenseNet121(weights=None)": 429,
+                      "Xception(weights=None)": 134, "MobileNet(weights=None)": 91,
+                      "EfficientNetB0(weights=None)": 240}
+
+
+@pytest.mark.parametrize("call, count", sorted(KERAS_LAYER_COUNTS.items()))
+def test_keras_model_layers_are_keras_layers(call: str, count: int):
+    report = analyze_text(f"convention: keras\nimport keras\nmodel = keras.applications.{call}\n"
+                          f"assert len(model.layers) == {count}, len(model.layers)\n")
+    assert not report.errors, report.errors[0]

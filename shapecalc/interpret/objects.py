@@ -437,8 +437,11 @@ def _functional_layers(interp, model: FunctionalModel) -> list:
     found = [Opaque("InputLayer") for _ in _flat_tensors(model.inputs)]
     seen = set()
     for index in _graph_rows(interp, model):
-        module = modules.get(interp.network.layers[index].name)
-        if module is not None and id(module) not in seen:
+        name = interp.network.layers[index].name
+        module = modules.get(name)
+        if module is None:  # layers.add([a, b]), layers.concatenate(...): a layer each
+            found.append(Opaque(name))
+        elif id(module) not in seen:
             seen.add(id(module))
             found.append(module)
     return found

@@ -88,7 +88,7 @@ def _efficientnet(width_coefficient, depth_coefficient, default_size, dropout_ra
     for i, (kernel, repeats, filters_in, filters_out, expand, stride) in enumerate(DEFAULT_BLOCKS_ARGS):
         filters_in, filters_out = round_filters(filters_in), round_filters(filters_out)
         for j in range(int(math.ceil(depth_coefficient * repeats))):
-            x = block(x, f"block{i + 1}{chr(j + 97)}_", filters_in if j == 0 else filters_out,
+            x = block(x, f"block{i + 1}{'abcdefghijklmnopqrstuvwxyz'[j]}_", filters_in if j == 0 else filters_out,
                       filters_out, kernel, stride if j == 0 else 1, expand, 0.2 * b / blocks)
             b += 1
     x = layers.Conv2D(round_filters(1280), 1, padding="same", use_bias=False, name="top_conv")(x)
