@@ -131,8 +131,8 @@ def test_arguments_change_the_model():
      "alpha must be one of `0.35`, `0.50`, `0.75`, `1.0`, `1.3` or `1.4` only"),
     ("convention: keras\nimport keras\nmodel = keras.applications.NASNetMobile(weights=None)",
      "`keras.applications.NASNetMobile` is not in shapecalc's library yet"),
-    ("convention: pytorch\ninput: (1, 3, 224, 224)\nfrom torchvision.models import convnext_tiny\n"
-     "model = convnext_tiny()", "`torchvision.models.convnext_tiny` is not in shapecalc's library yet"),
+    ("convention: pytorch\ninput: (1, 3, 224, 224)\nfrom torchvision.models import swin_t\n"
+     "model = swin_t()", "`torchvision.models.swin_t` is not in shapecalc's library yet"),
     ("convention: pytorch\ninput: (1, 3, 224, 224)\nimport torchvision\n"
      "model = torchvision.models.resnet18(foo=1)", "unexpected keyword argument 'foo'"),
 ])

@@ -25,6 +25,8 @@ _FAMILIES = {
     "torchvision/inception.py": "Inception3 inception_v3",
     "torchvision/vision_transformer.py": "VisionTransformer vit_b_16 vit_b_32 vit_l_16 "
                                          "vit_l_32 vit_h_14",
+    "torchvision/convnext.py": "ConvNeXt convnext_tiny convnext_small convnext_base "
+                               "convnext_large",
     "torchvision/densenet.py": "DenseNet densenet121 densenet161 densenet169 densenet201",
     "torchvision/efficientnet.py": "EfficientNet MBConv efficientnet_b0 efficientnet_b1 "
                                    "efficientnet_b2 efficientnet_b3 efficientnet_b4 "
