@@ -69,7 +69,8 @@ class VisionTransformer(nn.Module):
                  dropout=0.0, attention_dropout=0.0, num_classes=1000, representation_size=None,
                  norm_layer=partial(nn.LayerNorm, eps=1e-6), conv_stem_configs=None):
         super().__init__()
-        torch._assert(image_size % patch_size == 0, "Input shape indivisible by patch size!")
+        if image_size % patch_size != 0:
+            raise AssertionError("Input shape indivisible by patch size!")
         self.image_size = image_size
         self.patch_size = patch_size
         self.hidden_dim = hidden_dim
@@ -95,8 +96,10 @@ class VisionTransformer(nn.Module):
     def _process_input(self, x):
         n, c, h, w = x.shape
         p = self.patch_size
-        torch._assert(h == self.image_size, f"Wrong image height! Expected {self.image_size} but got {h}!")
-        torch._assert(w == self.image_size, f"Wrong image width! Expected {self.image_size} but got {w}!")
+        if h != self.image_size:  # torch._assert's refusal
+            raise AssertionError(f"Wrong image height! Expected {self.image_size} but got {h}!")
+        if w != self.image_size:
+            raise AssertionError(f"Wrong image width! Expected {self.image_size} but got {w}!")
         n_h = h // p
         n_w = w // p
         x = self.conv_proj(x)
