@@ -92,9 +92,10 @@ def no_downloads() -> None:
 def template(framework: str, name: str) -> str:
     size = SIZES.get(name, 224)
     if framework == "torchvision":
-        return (f"# torchvision.models.{name}() at its default input size\n"
+        return (f"# torchvision.models.{name}() at its default input size, in eval mode\n"
                 f"convention: pytorch\ninput: (1, 3, {size}, {size})\n\n"
-                f"import torchvision\n\nmodel = torchvision.models.{name}()\n")
+                f"import torchvision\n\nmodel = torchvision.models.{name}()\n"
+                f"model.eval()\n")
     return (f"# keras.applications.{name}(weights=None) at its default input size\n"
             f"convention: keras\n\nimport keras\n\n"
             f"model = keras.applications.{name}(weights=None)\n")

@@ -2,17 +2,24 @@
 # "Going Deeper with Convolutions" (CVPR 2015, Table 1), with batch normalisation after every
 # conv (BasicConv2d: bias-free conv, BatchNorm eps 1e-3, ReLU). torchvision's Inception module
 # uses a 3x3 conv where the paper has 5x5 (its "5x5" branch), and pools with ceil_mode. The
-# two auxiliary classifiers run only in training mode (the analysis runs in eval mode), but
-# the model holds them when aux_logits=True, the default, so their weights count.
+# two auxiliary classifiers run only in training mode (the forward then returns the logits
+# and both auxiliary outputs), but the model holds them when aux_logits=True, the default,
+# so their weights count in eval mode too.
 # Weights change the model: googlenet(weights=...) builds with transform_input=True and drops
 # the auxiliary classifiers unless aux_logits=True is passed (6,624,904 parameters instead of
 # 13,004,888).
 # Builder: googlenet (weights=None, num_classes=1000, aux_logits=True, transform_input=False,
 # init_weights=None, dropout=0.2, dropout_aux=0.7).
+from collections import namedtuple
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 from torchvision.models._utils import _ovewrite_named_param
+
+
+# what a training-mode forward returns when the auxiliary classifiers are on
+GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
 
 
 class BasicConv2d(nn.Module):
@@ -115,7 +122,10 @@ class GoogLeNet(nn.Module):
         x = self.maxpool4(self.inception4e(x))
         x = self.inception5b(self.inception5a(x))
         x = torch.flatten(self.avgpool(x), 1)
-        return self.fc(self.dropout(x))
+        x = self.fc(self.dropout(x))
+        if self.training and self.aux_logits:
+            return GoogLeNetOutputs(x, aux2, aux1)
+        return x
 
 
 def googlenet(*, weights=None, progress=True, pretrained=False, **kwargs):

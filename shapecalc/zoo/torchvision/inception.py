@@ -4,17 +4,24 @@
 # (35x35), a grid reduction (InceptionB), four InceptionC modules with factorised 7x7 convs
 # (17x17), a second reduction (InceptionD) and two InceptionE modules with expanded 1x3 / 3x1
 # banks (8x8); every conv bias-free with BatchNorm (eps 1e-3) and ReLU. The auxiliary
-# classifier runs only in training mode, but the model holds it when aux_logits=True, the
+# classifier runs only in training mode (the forward then returns both outputs), but the
+# model holds it when aux_logits=True, the
 # default, so its weights count (27,161,264 parameters; 23,834,568 without). Input 299x299,
 # at least 75x75.
 # Weights change the model: inception_v3(weights=...) sets transform_input=True and keeps the
 # auxiliary classifier unless aux_logits=False is passed.
 # Builder: inception_v3 (weights=None, num_classes=1000, aux_logits=True,
 # transform_input=False, init_weights=None, dropout=0.5).
+from collections import namedtuple
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 from torchvision.models._utils import _ovewrite_named_param
+
+
+# what a training-mode forward returns when the auxiliary classifier is on
+InceptionOutputs = namedtuple("InceptionOutputs", ["logits", "aux_logits"])
 
 
 class BasicConv2d(nn.Module):
@@ -193,8 +200,10 @@ class Inception3(nn.Module):
         if self.AuxLogits is not None and self.training:
             aux = self.AuxLogits(x)
         x = self.Mixed_7c(self.Mixed_7b(self.Mixed_7a(x)))
-        x = torch.flatten(self.dropout(self.avgpool(x)), 1)
-        return self.fc(x)
+        x = self.fc(torch.flatten(self.dropout(self.avgpool(x)), 1))
+        if self.training and self.aux_logits:
+            return InceptionOutputs(x, aux)
+        return x
 
 
 def inception_v3(*, weights=None, progress=True, pretrained=False, **kwargs):
