@@ -9,7 +9,8 @@ the ``expect`` lines of ``specs/library/``, and the index ``shapecalc/zoo/index.
 A test tool, run by hand: it *executes* the spec files' code in the real frameworks
 (shapecalc itself never runs code), with tests/corpus/record.py's rules (directive lines
 blanked, ``model`` is the network, one forward in eval mode; PyTorch FLOPs from
-``FlopCounterMode``), except that ``torchvision`` is the real package. Pretrained weights
+``FlopCounterMode``; counted once where the model holds no attention or LSTM, whose paths
+the corpus recorder's switches change), except that ``torchvision`` is the real package. Pretrained weights
 are never downloaded: ``WeightsEnum.get_state_dict`` gives nothing and ``load_state_dict`` /
 Keras' ``load_weights`` do nothing, so ``weights="imagenet"`` or ``weights=...DEFAULT`` builds
 the architecture the weights would fill (the counts do not depend on the values).
@@ -66,6 +67,16 @@ def corpus_recorder():
     spec.loader.exec_module(module)
     import builtins
     keras = importlib.util.find_spec("keras") is not None
+    counted = module.flops_entry
+
+    def flops_entry(model, made):  # one count where no switch could change it
+        import torch
+        switched = (torch.nn.MultiheadAttention, torch.nn.LSTM, torch.nn.TransformerEncoderLayer)
+        if any(isinstance(m, switched) for m in model.modules()):
+            return counted(model, made)
+        return {"flops": module.torch_flops(model, made)}
+
+    module.flops_entry = flops_entry
     module.file_import = lambda namespace: (  # the real torchvision
         module.tensorflow_import() if keras else builtins.__import__)
     return module
