@@ -196,6 +196,8 @@ def _module_attribute(interp, module: Module, name: str, node):
             raise interp.error(f"`{module.type_name}` has no attribute `net` (d2l's models "
                                "set self.net in __init__)", node)
         return Builtin(name, _result_unknown, bound=module)  # d2l's training kit
+    if name in ("train", "eval") and module.framework == "pytorch" and module.parent is None:
+        return Builtin(name, _set_mode(name), bound=module)
     if name in _TORCH_MODULE_METHODS or name in ("train", "eval"):
         return Builtin(name, _module_mode, bound=module)
     if name in _IGNORED_METHODS or name.startswith("register_") and name.endswith("hook"):
@@ -253,6 +255,16 @@ def _result_unknown(interp, module, args, kwargs, node):
 
 def _module_mode(interp, module, args, kwargs, node):
     return module
+
+
+def _set_mode(name: str):
+    """`model.eval()` / `model.train(False)` on a model (a module no other holds): as in
+    PyTorch, its layers run in that mode from then on, whatever --mode says."""
+    def set_mode(interp, module, args, kwargs, node):
+        mode = (args[0] if args else kwargs.get("mode", True)) if name == "train" else False
+        interp.network.training = mode is not False
+        return module
+    return set_mode
 
 
 def _requires_grad(interp, module, args, kwargs, node):
