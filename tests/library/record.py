@@ -21,9 +21,9 @@ Environments (the numbers in the repository were made so):
   ``KERAS_BACKEND=torch python tests/library/record.py``.
 - torchvision: torch 2.13.0 (CPU) and torchvision 0.28.0 (the registry's wheel is a CUDA
   build, installed with ``pip install --no-deps torchvision==0.28.0`` beside
-  ``torch==2.13.0``, ``numpy``, ``pillow`` and shapecalc's own dependencies). Its compiled operators (``torchvision::nms``
-  and others, which no classification model uses) fail to register on a CPU torch, so this
-  script skips ``torchvision._meta_registrations``. CI cannot install it cheaply: there,
+  ``torch==2.13.0``, ``numpy``, ``pillow`` and shapecalc's own dependencies). Its compiled
+  operators (``torchvision::nms`` and others, which no classification model uses) fail to
+  register on a CPU torch, so this script skips ``torchvision._meta_registrations``. CI cannot install it cheaply: there,
   ``--check`` compares the Keras specs and the index, and names the torchvision specs it
   could not run; the recorded expects are what CI checks (``shapecalc check specs/``).
 
