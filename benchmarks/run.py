@@ -9,6 +9,10 @@
   `for i in range(L)` stack over conv + BN + ReLU with L, C, H, W and the stride symbols,
   in closed form; the target is at most 1 s.
 - scale: in-process analysis of generated 10,000- and 20,000-layer specs (linear growth).
+- library: each library model (specs/library/torchvision, specs/library/keras) analysed cold
+  in a fresh process: shapecalc's modules already imported (a one-layer spec analysed first),
+  then the model's spec, its family file read for the first time; wall and CPU time
+  (CPU time is what a loaded machine does not inflate), slowest first.
 """
 
 from __future__ import annotations
@@ -161,13 +165,43 @@ def scale(runs: int) -> None:
           f"ratio {t20 / t10:.2f} (best of {runs})")
 
 
+_LIBRARY_PROBE = """
+import sys, time
+from shapecalc import analyze_file, analyze_text
+analyze_text('convention: pytorch\\ninput: (1, 3, 8, 8)\\nnn.Conv2d(3, 4, 3)\\n')
+wall, cpu = time.perf_counter(), time.process_time()
+report = analyze_file(sys.argv[1])
+assert not report.errors, report.errors[0]
+print(time.perf_counter() - wall, time.process_time() - cpu, 'sympy' in sys.modules)
+"""
+
+
+def library(runs: int) -> None:
+    root = Path(__file__).resolve().parent.parent / "specs" / "library"
+    results = []
+    for spec in sorted([*root.glob("torchvision/*.txt"), *root.glob("keras/*.txt")]):
+        best = None
+        for _ in range(max(1, runs // 4)):
+            out = subprocess.run([sys.executable, "-c", _LIBRARY_PROBE, str(spec)], check=True,
+                                 capture_output=True, text=True).stdout.split()
+            wall_s, cpu_s, sympy = float(out[0]), float(out[1]), out[2] == "True"
+            best = min(best or (wall_s, cpu_s, sympy), (wall_s, cpu_s, sympy))
+        results.append((best[1], best[0], best[2], spec.stem))
+    results.sort(reverse=True)
+    print(f"library models analysed cold (best of {max(1, runs // 4)}; slowest first):")
+    for cpu_s, wall_s, sympy, name in results:
+        print(f"  {name:20} {cpu_s * 1000:7.1f} ms CPU  {wall_s * 1000:7.1f} ms wall"
+              + ("  (imported sympy!)" if sympy else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("which", nargs="*", default=["startup", "symbolic", "loop", "scale"])
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     for name in args.which:
-        {"startup": startup, "symbolic": symbolic, "loop": loop, "scale": scale}[name](args.runs)
+        {"startup": startup, "symbolic": symbolic, "loop": loop, "scale": scale,
+         "library": library}[name](args.runs)
 
 
 if __name__ == "__main__":

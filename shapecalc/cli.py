@@ -402,6 +402,59 @@ def _report_failure(fmt: str, path: str, line: int | None, message: str, *,
         click.echo(f"{path}{'' if line is None else f':{line}'}: {message}")
 
 
+@main.command("models")
+@click.argument("name", required=False)
+@click.option("--framework", type=click.Choice(["torchvision", "keras"]),
+              help="Only this zoo's models.")
+@click.option("--show", "show_file", is_flag=True,
+              help="Print the model file that defines NAME (shapecalc's own spec code).")
+def models_command(name: str | None, framework: str | None, show_file: bool) -> None:
+    """List the library models (torchvision.models.X, keras.applications.X) with their
+    recorded numbers at the default input size, or show the file that defines one.
+
+    The numbers come from the index recorded with the models' expect lines (torchvision
+    0.28 with torch 2.13.0, Keras 3.15.1): Params total, then trainable / non-trainable
+    (Keras) or buffers (PyTorch); FLOPs as FlopCounterMode counts them (PyTorch only)."""
+    from shapecalc import zoo
+
+    rows = zoo.index()
+    if framework:
+        rows = [r for r in rows if r["framework"] == framework]
+    if name:
+        matches = [(fw, n) for fw in ("torchvision", "keras") for n in zoo.CATALOG[fw]
+                   if n.lower() == name.lower() and (framework is None or fw == framework)]
+        if not matches:
+            known = ", ".join(n for fw in ("torchvision", "keras") for n in zoo.model_names(fw))
+            raise click.BadParameter(f"no library model named {name!r}; known: {known}",
+                                     param_hint="NAME")
+        fw, found = matches[0]
+        family = zoo.CATALOG[fw][found]
+        if show_file:
+            click.echo(f"# shapecalc/zoo/{family}: {fw} {found}\n")
+            click.echo(zoo.source(family), nl=False)
+            return
+        rows = [r for r in rows if r["name"] == found and r["framework"] == fw] or \
+            [{"framework": fw, "name": found, "family": family}]
+    elif show_file:
+        raise click.BadParameter("--show needs a model NAME", param_hint="--show")
+    click.echo(f"{'framework':12} {'model':20} {'input':22} {'output':14} {'params':>12} "
+               f"{'trainable':>12} {'non-train.':>11} {'buffers':>9} {'FLOPs':>16}")
+    for row in rows:
+        def number(key):
+            value = row.get(key) or ""
+            return f"{int(value):,}" if value.isdigit() else ("-" if not value else value)
+        click.echo(f"{row['framework']:12} {row['name']:20} {row.get('input', '-'):22} "
+                   f"{row.get('output') or '-':14} {number('params'):>12} "
+                   f"{number('trainable_params'):>12} {number('non_trainable_params'):>11} "
+                   f"{number('buffers'):>9} {number('flops'):>16}")
+    if not name:
+        missing = sorted(m for fw in zoo.MISSING if framework in (None, fw)
+                         for m in zoo.MISSING[fw])
+        if missing:
+            click.echo(f"\nnamed but not in the library yet (refused when called): "
+                       f"{', '.join(missing)}")
+
+
 @main.command("layers")
 @click.argument("name", required=False)
 @click.option("--convention", type=click.Choice(["pytorch", "keras"]),

@@ -15,7 +15,7 @@ import string as _string
 
 from shapecalc import algebra
 from shapecalc.errors import SpecError
-from shapecalc.interpret import arithmetic, builtins, objects, tensors
+from shapecalc.interpret import arithmetic, builtins, objects, tensors, zoo
 from shapecalc.interpret.modules import Container, FunctionalModel, Instance, LayerModule, Module
 from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Function, Namespace, Opaque,
                                         Parameter, Tensor, Unbound, UserClass, concrete)
@@ -53,6 +53,7 @@ class Library:
         self.interp = interp
         convention = interp.convention
         self.namespaces = _namespaces()
+        self.namespaces.update(zoo.namespaces(interp))  # torchvision.models, keras.applications
         self.builtins = {name: Builtin(name, fn) for name, fn in builtins._BUILTINS.items()}
         self.convention = convention
 
@@ -76,7 +77,7 @@ class Library:
         return None
 
     def module(self, dotted: str) -> Namespace:
-        key = _MODULE_ALIASES.get(dotted, dotted)
+        key = _MODULE_ALIASES.get(dotted) or zoo.module_key(dotted) or dotted
         if key in self.namespaces:
             return self.namespaces[key]
         return Namespace(dotted, lambda member, dotted=dotted: Opaque(f"{dotted}.{member}"))
@@ -185,7 +186,7 @@ def _namespaces() -> dict[str, Namespace]:
         "models": "@models", "ops": "@ops", "backend": "@ops",
         "activations": "@opaque", "regularizers": "@opaque", "initializers": "@opaque",
         "optimizers": "@opaque", "losses": "@opaque", "metrics": "@opaque",
-        "callbacks": "@opaque", "utils": "@opaque", "applications": "@opaque",
+        "callbacks": "@opaque", "utils": "@opaque", "applications": "@applications",
         "random": "@tfrandom",
     }
     space("keras", keras_members, lambda member: Opaque(f"keras.{member}"))
@@ -256,6 +257,7 @@ _MODULE_ALIASES = {
     "typing_extensions": "typing", "torch.cuda": "cuda", "np": "numpy",
     "collections.abc": "typing", "d2l.torch": "d2l", "d2l.tensorflow": "d2l",
     "torch.nn.parallel": "parallel", "keras.src.layers": "layers", "keras.src.ops": "ops",
+    **zoo.ALIASES,
 }
 
 
@@ -428,7 +430,9 @@ def _keras_input(interp, args, kwargs, node):
         shape = (shape,)
     dtype = "int" if str(kwargs.get("dtype", "")).startswith(("int", "uint")) else "float"
     dims = (batch, *(size(interp, d, node, keras=True) for d in shape))
-    return code_input(interp, str(kwargs.get("name") or "input"), dims, node, dtype)
+    # a library model's own Input (keras.applications) is never the one an `input:` line says
+    return code_input(interp, str(kwargs.get("name") or "input"), dims, node, dtype,
+                      claim=not hasattr(node, "prelude_source"))
 
 
 def _keras_input_layer(interp, args, kwargs, node):
@@ -454,10 +458,11 @@ def size(interp, value, node, keras: bool = False):
     return value
 
 
-def code_input(interp, name: str, dims: tuple, node, dtype: str = "float") -> Tensor:
+def code_input(interp, name: str, dims: tuple, node, dtype: str = "float",
+               claim: bool = True) -> Tensor:
     """An input made in the code (keras.Input, torch.randn at the top level). An `input:`
     line that says the same is the same input."""
-    for index, (header_name, tensor) in enumerate(interp.header_inputs):
+    for index, (header_name, tensor) in enumerate(interp.header_inputs if claim else ()):
         if header_name in interp.claimed_inputs:
             continue
         if _same_shape(tensor.shape, dims):

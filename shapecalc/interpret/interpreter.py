@@ -18,6 +18,7 @@ returns its current tensor.
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 import time
 
@@ -98,10 +99,13 @@ class Interpreter:
         self.instances: list[Instance] = []  # every instance of the spec's classes
         self.functional: FunctionalModel | None = None
         self.constructed: list[LayerModule] = []
+        self.built_counts: dict[str, tuple] = {}  # Keras rows' counts before `trainable` changed
         self.model = None
         self.unregistered = 0  # >0 while applying a module the PyTorch model does not hold
+        self.held: set[int] = set()  # modules of another model the model holds in a container
         self.aliases: dict[str, set[str]] = {}
-        self.preludes: dict[str, Namespace] = {}  # a Keras model's input -> what it was given
+        self.preludes: dict[str, Namespace] = {}  # library code, by file, once loaded
+        self.library_calls: list[Span | None] = []  # the user's calls into library code
         self._called_names: set[str] | None = None
         self.convention = network.convention
         self.mark = 0  # the module serial before the running assignment's value
@@ -117,8 +121,8 @@ class Interpreter:
             line, end_line = node.lineno, node.end_lineno or node.lineno
         except AttributeError:
             return None
-        if hasattr(node, "prelude_span"):  # library code: errors point at its import
-            return node.prelude_span
+        if hasattr(node, "prelude_span"):  # library code: errors point at the user's call
+            return self.library_calls[-1] if self.library_calls else node.prelude_span
         start, end = node.col_offset, node.end_col_offset or node.col_offset + 1
         if self.plain and line not in self.shifts and end_line not in self.shifts:
             dedent = self.spec.dedent + 1  # ASCII text: byte offsets are columns
@@ -139,8 +143,7 @@ class Interpreter:
     def text(self, node) -> str:
         """The source of a node as written, on one line."""
         if hasattr(node, "prelude_source"):
-            text = ast.get_source_segment(node.prelude_source, node) or "?"
-            return " ".join(part.strip() for part in text.splitlines())
+            return _library_text(node.prelude_source, node)
         span = self.span(node)
         if span is None:
             return "?"
@@ -391,22 +394,31 @@ class Interpreter:
                 return None
         return frameworks.constructed_params(self)
 
-    def prelude(self, name: str, node) -> Namespace:
-        """The names a zoo file imports from its own package, from shapecalc's prelude
-        (read by this interpreter, once per spec)."""
+    def prelude(self, name: str, node, source: str | None = None, fallback=None,
+                label: str | None = None) -> Namespace:
+        """The names a zoo file imports from its own package, from shapecalc's prelude, or a
+        library model's family file (``source``, e.g. shapecalc/zoo/torchvision/resnet.py),
+        read by this interpreter once per spec. Errors in that code point at the user's
+        call that reached it; ``fallback`` looks up what the code does not define; ``label``
+        names its functions in call paths (``torchvision.models.resnet``)."""
         loaded = self.preludes.get(name)
         if loaded is None:
-            from shapecalc.interpret import prelude
+            span = None
+            if source is None:
+                from shapecalc.interpret import prelude
 
-            source = getattr(prelude, name.upper())
+                source = getattr(prelude, name.upper())
+                span = self.span(node)
             tree = ast.parse(source)
-            span = self.span(node)
             for child in ast.walk(tree):
                 child.prelude_span = span
                 child.prelude_source = source
+                child.prelude_file = name
             scope: dict = {}
-            self.exec_body(tree.body, Frame(scope, None, name))
-            loaded = self.preludes[name] = Namespace(name, scope.get)
+            self.exec_body(tree.body, Frame(scope, None, label or name))
+            lookup = scope.get if fallback is None else \
+                (lambda member: scope[member] if member in scope else fallback(member))
+            loaded = self.preludes[name] = Namespace(name, lookup)
         return loaded
 
     # -- statements ----------------------------------------------------------------------
@@ -758,7 +770,8 @@ class Interpreter:
 
     def _exec_ImportFrom(self, node: ast.ImportFrom, frame: Frame) -> None:
         if node.level or (node.module or "").startswith("torchvision"):
-            module = self.prelude("torchvision", node)  # a zoo file's own package
+            models = self.library.namespaces["tvmodels"]  # torchvision.models.resnet50...
+            module = self.prelude("torchvision", node, fallback=models.lookup)
         elif (node.module or "").startswith("keras.src") and node.module not in (
                 "keras.src.layers", "keras.src.ops"):
             module = self.prelude("keras_src", node)  # keras.applications' own package
@@ -787,6 +800,11 @@ class Interpreter:
                              f": `{self.text(node.test)}`", node)
 
     def _exec_Raise(self, node: ast.Raise, frame: Frame) -> None:
+        exc = node.exc
+        if hasattr(node, "prelude_source") and isinstance(exc, ast.Call) and exc.args:
+            message = self.evaluate(exc.args[0], frame)  # library code: the framework's words
+            if isinstance(message, str):
+                raise self.error(f"{self.text(exc.func)}: {message}", node)
         raise self.error(f"the code raises `{self.text(node.exc) if node.exc else 'raise'}` "
                          "here", node)
 
@@ -1124,6 +1142,10 @@ class Interpreter:
             self.blocks.append(block)
         self.call_stack.append((function.qualname, node.lineno if node is not None else 0))
         self.running.append((function, local))
+        entered = hasattr(function.node, "prelude_source") and node is not None and \
+            not hasattr(node, "prelude_source")
+        if entered:  # user code calls library code: its errors point here
+            self.library_calls.append(self.span(node))
         try:
             if isinstance(function.node, ast.Lambda):
                 return self.evaluate(function.node.body, inner)
@@ -1144,6 +1166,8 @@ class Interpreter:
         finally:
             self.call_stack.pop()
             self.running.pop()
+            if entered:
+                self.library_calls.pop()
             if block is not None:
                 self.blocks.pop()
 
@@ -1306,9 +1330,34 @@ def _tensors_in(value: object) -> list[Tensor]:
     return []
 
 
+@functools.lru_cache(maxsize=64)
+def _lines(source: str) -> tuple[bytes, ...]:
+    return tuple(line.encode("utf-8") for line in source.splitlines())
+
+
+def _library_text(source: str, node) -> str:
+    """A library node's source on one line (ast.get_source_segment splits the whole file
+    at each call: too slow for one per layer)."""
+    lines = _lines(source)
+    first, last = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    if not 0 <= first <= last < len(lines):
+        return "?"
+    if first == last:
+        chunk = [lines[first][node.col_offset:node.end_col_offset]]
+    else:
+        chunk = [lines[first][node.col_offset:], *lines[first + 1:last],
+                 lines[last][:node.end_col_offset]]
+    return " ".join(part.decode("utf-8", errors="replace").strip() for part in chunk) or "?"
+
+
 def _add_trace(error: SpecError, qualname: str, node) -> None:
     """The user's call path, innermost first: `in Net.forward (line 30) ← ...`."""
-    where = f"{qualname} (called at line {node.lineno})" if node is not None else qualname
+    if node is None:
+        where = qualname
+    elif hasattr(node, "prelude_file"):  # library code: its own file's line
+        where = f"{qualname} (called at {node.prelude_file} line {node.lineno})"
+    else:
+        where = f"{qualname} (called at line {node.lineno})"
     trace = getattr(error, "trace", None)
     if trace is None:
         error.trace = [where]

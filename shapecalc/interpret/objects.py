@@ -179,6 +179,8 @@ def _module_attribute(interp, module: Module, name: str, node):
             return module.outputs
         if name in ("input", "inputs"):
             return module.inputs
+        if name == "layers":
+            return _functional_layers(interp, module)
     if isinstance(module, Container) and module.framework == KERAS and name == "layers":
         return [item for item in module.items if isinstance(item, Module)]
     if isinstance(module, Container) and name in module.names:  # nn.Sequential(OrderedDict)
@@ -194,6 +196,8 @@ def _module_attribute(interp, module: Module, name: str, node):
             raise interp.error(f"`{module.type_name}` has no attribute `net` (d2l's models "
                                "set self.net in __init__)", node)
         return Builtin(name, _result_unknown, bound=module)  # d2l's training kit
+    if name in ("train", "eval") and module.framework == "pytorch" and module.parent is None:
+        return Builtin(name, _set_mode(name), bound=module)
     if name in _TORCH_MODULE_METHODS or name in ("train", "eval"):
         return Builtin(name, _module_mode, bound=module)
     if name in _IGNORED_METHODS or name.startswith("register_") and name.endswith("hook"):
@@ -251,6 +255,16 @@ def _result_unknown(interp, module, args, kwargs, node):
 
 def _module_mode(interp, module, args, kwargs, node):
     return module
+
+
+def _set_mode(name: str):
+    """`model.eval()` / `model.train(False)` on a model (a module no other holds): as in
+    PyTorch, its layers run in that mode from then on, whatever --mode says."""
+    def set_mode(interp, module, args, kwargs, node):
+        mode = (args[0] if args else kwargs.get("mode", True)) if name == "train" else False
+        interp.network.training = mode is not False
+        return module
+    return set_mode
 
 
 def _requires_grad(interp, module, args, kwargs, node):
@@ -409,14 +423,69 @@ _MODULE_METHODS = {
 }
 
 
-def _freeze_rows(interp, model: FunctionalModel) -> None:
-    """`base.trainable = False` on a functional Keras model: every weight of its graph
-    becomes non-trainable."""
+def _set_trainable(interp, rows, trainable: bool) -> None:
+    """Keras' `trainable` set after the layers were built (`base.trainable = False`,
+    `for layer in base.layers[:100]: layer.trainable = False`): their recorded rows change;
+    set back to True, they count as built (BatchNormalization's statistics stay
+    non-trainable)."""
     layers = interp.network.layers
-    for index in interp.rows_between(model.outputs):
+    built = interp.built_counts
+    for index in rows:
         row = layers[index]
-        layers[index] = row.replace(trainable=0,
-                                    non_trainable=row.trainable + row.non_trainable)
+        trained, fixed = built.setdefault(row.name, (row.trainable, row.non_trainable))
+        layers[index] = row.replace(trainable=trained, non_trainable=fixed) if trainable \
+            else row.replace(trainable=0, non_trainable=trained + fixed)
+
+
+def _graph_rows(interp, model: FunctionalModel) -> list[int]:
+    return sorted(i for i in interp.rows_between(model.outputs)
+                  if interp.network.layers[i].type not in ("Parameter", "Buffer"))
+
+
+def _functional_layers(interp, model: FunctionalModel) -> list:
+    """`model.layers` of a functional Keras model: its InputLayer(s), then each layer of
+    its graph once, in the order they were built."""
+    modules = {getattr(m, "row_name", None): m for m in interp.constructed}
+    found = [Opaque("InputLayer") for _ in _flat_tensors(model.inputs)]
+    seen = set()
+    for index in _graph_rows(interp, model):
+        name = interp.network.layers[index].name
+        module = modules.get(name)
+        if module is None:  # layers.add([a, b]), layers.concatenate(...): a layer each
+            found.append(Opaque(name))
+        elif id(module) not in seen:
+            seen.add(id(module))
+            found.append(module)
+    return found
+
+
+def move_rows_last(interp, model: FunctionalModel) -> None:
+    """A library Keras model's rows, built where it was made, move to where it is applied,
+    as Keras' summary lists a nested model."""
+    layers = interp.network.layers
+    moved = set(_graph_rows(interp, model))
+    order = [row for i, row in enumerate(layers) if i not in moved] + \
+        [row for i, row in enumerate(layers) if i in moved]
+    layers[:] = [row.replace(index=i + 1) for i, row in enumerate(order)]
+
+
+def rebuild_functional(interp, model: FunctionalModel, shape: tuple) -> None:
+    """A library Keras model called on another input shape: its layers, built again on that
+    shape, replace the first build (frozen as the model is)."""
+    layers = interp.network.layers
+    old = set(_graph_rows(interp, model))
+    layers[:] = [row.replace(index=i + 1) for i, row in
+                 enumerate(row for i, row in enumerate(layers) if i not in old)]
+    new = model.rebuild(tuple(shape))
+    model.inputs, model.outputs = new.inputs, new.outputs
+    if getattr(model, "frozen", False):
+        _set_trainable(interp, _graph_rows(interp, model), False)
+
+
+def _flat_tensors(value) -> list:
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in _flat_tensors(v)]
+    return [value] if isinstance(value, Tensor) else []
 
 
 def set_attribute(interp, receiver, name: str, value, node) -> None:
@@ -437,8 +506,13 @@ def set_attribute(interp, receiver, name: str, value, node) -> None:
             isinstance(tied, LayerModule) and tied is not receiver:
         receiver.tied = tied  # tied weights: stored once, in the other layer
         return
-    if isinstance(receiver, FunctionalModel) and name == "trainable" and value is False:
-        _freeze_rows(interp, receiver)
+    if isinstance(receiver, FunctionalModel) and name == "trainable" and isinstance(value, bool):
+        _set_trainable(interp, _graph_rows(interp, receiver), value)
+    elif isinstance(receiver, LayerModule) and receiver.framework == KERAS and \
+            name == "trainable" and isinstance(value, bool) and receiver.applied:
+        row_name = getattr(receiver, "row_name", None)
+        _set_trainable(interp, [i for i, row in enumerate(interp.network.layers)
+                                if row.name == row_name], value)
     if isinstance(receiver, Module):
         if name == "trainable":
             receiver.frozen = value is False

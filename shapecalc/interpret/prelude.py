@@ -252,7 +252,23 @@ class imagenet_utils:
 
     @staticmethod
     def validate_activation(classifier_activation, weights):
-        return None
+        if weights is None:
+            return None
+        if classifier_activation not in {"softmax", None}:
+            raise ValueError(f"Only `None` and `softmax` activations are allowed for the `classifier_activation` argument when using pretrained weights, with `include_top=True`; Received: classifier_activation={classifier_activation}")
+
+    @staticmethod
+    def correct_pad(inputs, kernel_size):
+        # the zero padding before a stride-2 'valid' conv that centres it like 'same' would
+        input_size = inputs.shape[1:3]
+        if isinstance(kernel_size, int):
+            kernel_size = (kernel_size, kernel_size)
+        if input_size[0] is None:
+            adjust = (1, 1)
+        else:
+            adjust = (1 - input_size[0] % 2, 1 - input_size[1] % 2)
+        correct = (kernel_size[0] // 2, kernel_size[1] // 2)
+        return ((correct[0] - adjust[0], correct[0]), (correct[1] - adjust[1], correct[1]))
 
     @staticmethod
     def preprocess_input(x, data_format=None, mode="caffe"):
@@ -297,4 +313,32 @@ class imagenet_utils:
         if require_flatten and None in input_shape:
             raise ValueError(f"If `include_top` is True, you should specify a static `input_shape`. Received: input_shape={input_shape}")
         return input_shape
+
+
+# shapecalc's keras.applications models (shapecalc/zoo/keras/) share these: the arguments'
+# checks, the input, and the top, as the applications document them
+def application_input(input_shape, input_tensor, default_size, min_size, include_top, weights,
+                      classes):
+    if not (weights is None or isinstance(weights, str)):
+        raise ValueError("The `weights` argument should be either `None` (random initialization), 'imagenet' (pre-training on ImageNet), or the path to the weights file to be loaded. Received: weights=" + str(weights))
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError(f"If using `weights='imagenet'` with `include_top=True`, `classes` should be 1000. Received classes={classes}")
+    input_shape = imagenet_utils.obtain_input_shape(
+        input_shape, default_size=default_size, min_size=min_size, data_format="channels_last",
+        require_flatten=include_top, weights=weights)
+    if input_tensor is None:
+        return layers.Input(shape=input_shape)
+    return input_tensor
+
+
+def application_top(x, include_top, pooling, classes, classifier_activation, weights):
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        imagenet_utils.validate_activation(classifier_activation, weights)
+        return layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D()(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D()(x)
+    return x
 '''

@@ -122,13 +122,24 @@ def apply_module(interp, module: Module, args, kwargs, node, frame):
     given = _flat(args)
     if given and all(isinstance(a, Opaque) and a.harmless for a in given):
         return Opaque(interp.text(node), harmless=True)  # net(images) on a loader's batch
-    if interp.convention == PYTORCH and isinstance(interp.model, Instance) and \
-            not _registered(interp, module):
-        interp.unregistered += 1  # PyTorch does not count what the model does not hold
-        try:
-            return _apply(interp, module, args, kwargs, node)
-        finally:
-            interp.unregistered -= 1
+    if interp.convention == PYTORCH and isinstance(interp.model, Instance):
+        if not _registered(interp, module):
+            interp.unregistered += 1  # PyTorch does not count what the model does not hold
+            try:
+                return _apply(interp, module, args, kwargs, node)
+            finally:
+                interp.unregistered -= 1
+        if isinstance(module, Container) and not isinstance(module.items, dict):
+            # nn.Sequential(*list(backbone.children())[:-1]): the model holds the modules of
+            # another (unheld) model through this container
+            held = {id(d) for item in module.items if isinstance(item, Module) and
+                    not _registered(interp, item) for d in item.descendants()}
+            if held:
+                interp.held |= held
+                try:
+                    return _apply(interp, module, args, kwargs, node)
+                finally:
+                    interp.held -= held
     return _apply(interp, module, args, kwargs, node)
 
 
@@ -137,7 +148,7 @@ def _registered(interp, module: Module) -> bool:
 
     node = module
     while node is not None:
-        if node is interp.model or node is _NESTED:
+        if node is interp.model or node is _NESTED or id(node) in interp.held:
             return True
         node = node.parent
     return False
@@ -163,11 +174,18 @@ def _apply(interp, module: Module, args, kwargs, node):
     if isinstance(module, FunctionalModel):
         given = [t for t in _flat(args) if isinstance(t, Tensor)]
         inputs = [t for t in _flat([module.inputs]) if isinstance(t, Tensor)]
+        library = getattr(module, "rebuild", None) is not None  # a keras.applications model
+        from shapecalc.interpret import objects
+        if library and len(given) == 1 and [t.shape for t in given] != [t.shape for t in inputs]:
+            objects.rebuild_functional(interp, module, given[0].shape[1:])
+            inputs = [t for t in _flat([module.inputs]) if isinstance(t, Tensor)]
         if given and [t.shape for t in given] != [t.shape for t in inputs]:
             raise interp.error("a functional keras.Model applied to an input of another shape "
                                "is not supported; build the layers on that input", node)
         for inner, outer in zip(inputs, given):  # its graph continues from these tensors
             interp.aliases.setdefault(inner.source, set()).add(outer.source)
+        if library:
+            objects.move_rows_last(interp, module)  # shown where it is applied
         return module.outputs
     raise interp.error(f"{_describe(module)} cannot be applied", node)
 
