@@ -26,7 +26,7 @@ from shapecalc.spec import syntax as S
 from shapecalc.spec.evaluate import MAX_BITS, Reference
 
 CONVENTIONS = (PYTORCH, KERAS)
-MAX_LAYERS = 200_000
+MAX_LAYERS = 30_000
 
 
 MODES = ("train", "eval")

@@ -33,7 +33,7 @@ from shapecalc.layers.base import KERAS, PYTORCH
 from shapecalc.spec import syntax as S
 from shapecalc.spec.reader import INPUT_TARGET
 
-MAX_STEPS = 1_000_000
+MAX_STEPS = 300_000  # the heaviest corpus file takes 88,000, EfficientNet-B7 30,000
 MAX_SECONDS = 10.0
 MAX_CALL_DEPTH = 60
 MAX_ITEMS = 1_000_000  # elements of a list, tuple, string or range the code makes
