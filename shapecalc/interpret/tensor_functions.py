@@ -579,8 +579,8 @@ def tensor_split(shape: Shape, indices_or_sections: Any, dim: int = 0) -> list[S
     as a slice bound (negative counts from the end, then clamped)."""
     shape = _shape(shape)
     if not shape:
-        _fail(f"tensor_split expected at least a 1-dimensional tensor, but got a tensor with "
-              f"0 dims")
+        _fail("tensor_split expected at least a 1-dimensional tensor, but got a tensor with "
+              "0 dims")
     d = _wrap(dim, len(shape))
     n = shape[d]
     if isinstance(indices_or_sections, (list, tuple)):
