@@ -393,6 +393,8 @@ class _KerasRun:
                 break
             symbolic[layer.name] = out_symbolic
             real[layer.name] = keras.ops.convert_to_numpy(out_real)  # any backend
+            if layer.trainable == 0 and layer.non_trainable:
+                built.trainable = False  # frozen by the code (`base.trainable = False`)
             checks.append(LayerCheck(layer, Measured(
                 shape=tuple(out_symbolic.shape),
                 trainable=_count(built.trainable_weights),
