@@ -22,6 +22,7 @@ from shapecalc.interpret.values import (BoundMethod, Builtin, FrameworkBase, Fun
 from shapecalc.layers.base import KERAS, PYTORCH, REGISTRY, bind
 from shapecalc.spec import syntax as S
 from shapecalc.spec.evaluate import Evaluator, Reference
+from shapecalc.spec.reader import dtype_kind
 
 
 MAX_STRING = 100_000
@@ -428,7 +429,8 @@ def _keras_input(interp, args, kwargs, node):
         raise interp.error("keras.Input needs shape=(...)", node)
     if not isinstance(shape, (tuple, list)):
         shape = (shape,)
-    dtype = "int" if str(kwargs.get("dtype", "")).startswith(("int", "uint")) else "float"
+    dtype = kwargs.get("dtype")
+    dtype = dtype_kind(dtype) if isinstance(dtype, str) else "float"
     dims = (batch, *(size(interp, d, node, keras=True) for d in shape))
     # a library model's own Input (keras.applications) is never the one an `input:` line says
     return code_input(interp, str(kwargs.get("name") or "input"), dims, node, dtype,

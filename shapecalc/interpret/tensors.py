@@ -19,6 +19,7 @@ from shapecalc.interpret.modules import (Container, FunctionalModel, Instance, L
 from shapecalc.interpret.values import (UNSTATED, Builtin, Function, Opaque, Parameter, Tensor,
                                         concrete)
 from shapecalc.layers.base import GLOBAL, KEEP, KERAS, PYTORCH, REGISTRY
+from shapecalc.spec.reader import dtype_kind
 
 _PROBE = 64
 
@@ -941,10 +942,7 @@ def _factory(dtype="float"):
 
 
 def _dtype_kind(dtype, default: str) -> str:
-    if isinstance(dtype, str):
-        return "int" if dtype.startswith(("int", "uint", "long")) else (
-            "bool" if dtype == "bool" else "float")
-    return default
+    return dtype_kind(dtype) if isinstance(dtype, str) else default
 
 
 def _made(interp, sizes, node, dtype):

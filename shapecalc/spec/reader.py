@@ -246,10 +246,10 @@ def _directive(directive: re.Match, text: str, line: int, column: int) -> object
         rest = rest[:dtype.start()]
     value = _parse_expression(rest, line, column + rest_at, text)
     return S.InputDecl(value=value, target=name, span=span,
-                       dtype=dtype and _dtype_kind(dtype.group(2)))
+                       dtype=dtype and dtype_kind(dtype.group(2)))
 
 
-def _dtype_kind(name: str) -> str:
+def dtype_kind(name: str) -> str:
     """int for indices (int64, long, uint8), bool, else float."""
     name = name.removeprefix("torch.")
     return "bool" if name == "bool" else "int" if "int" in name or name == "long" else "float"
